@@ -1,0 +1,30 @@
+// Lint keeps the rooms of DESIGN.md apart: a gateway never imports an actor, an actor never
+// imports a gateway, and the domain imports nothing of ours. Only src/app wires them together.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const room = (files, forbidden, why) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((group) => ({ group: [group], message: why })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', '.build/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  room(['src/gateways/**'], ['**/actors/**', '**/app/**'], 'A gateway implements ports; only src/app wires it to actors.'),
+  room(['src/actors/**'], ['**/gateways/**', '**/app/**'], 'An actor sees ports, never a gateway; only src/app wires them.'),
+  room(['src/streams/**'], ['**/gateways/**', '**/actors/**', '**/app/**'], 'Operators see the domain and port types only.'),
+  room(['src/domain/**'], ['../*', '../**', '!./**'], 'The domain is pure: it imports nothing of ours outside src/domain.'),
+);

@@ -1,0 +1,35 @@
+import { SettlementError, type DeadLetterReason, type Delivery, type InboundMessage, type Origin } from './delivery.js';
+
+/** What a gateway does at the broker for each settlement; called at most once, for one of them. */
+export interface SettlementActions {
+  ack(): Promise<void>;
+  retry(delayMs: number): Promise<void>;
+  deadLetter(reason: DeadLetterReason): Promise<void>;
+}
+
+type Settlement = 'ack' | 'retry' | 'deadLetter';
+
+/**
+ * Builds a `Delivery` whose settlements are exclusive: the first call goes to the broker, any
+ * later one rejects with `SettlementError` and never reaches it. Every gateway uses this, so
+ * the rule lives in one place.
+ */
+export function createDelivery(message: InboundMessage, origin: Origin, actions: SettlementActions): Delivery {
+  let settledWith: Settlement | undefined;
+  const once = <A extends unknown[]>(kind: Settlement, run: (...args: A) => Promise<void>) =>
+    (...args: A): Promise<void> => {
+      if (settledWith !== undefined) return Promise.reject(new SettlementError(kind, settledWith));
+      settledWith = kind;
+      return run(...args);
+    };
+  return {
+    message,
+    origin,
+    get settled() {
+      return settledWith !== undefined;
+    },
+    ack: once('ack', () => actions.ack()),
+    retry: once('retry', (delayMs: number) => actions.retry(delayMs)),
+    deadLetter: once('deadLetter', (reason: DeadLetterReason) => actions.deadLetter(reason)),
+  };
+}
