@@ -11,6 +11,12 @@ export interface ConsumeOptions {
    * gateway stops fetching from the broker (not merely stops emitting) until one settles.
    */
   readonly credit: number;
+  /**
+   * Drain: once aborted, the source stops fetching and emits nothing new, but keeps the
+   * subscription so that deliveries already emitted can still settle; it completes when the
+   * last of them has. Unsubscribing instead hands unsettled deliveries back to the broker.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

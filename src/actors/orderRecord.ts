@@ -1,0 +1,42 @@
+import type { Envelope } from '../domain/envelope.js';
+import type { OrderStatus, OrderView } from './orderView.js';
+
+/** An event kept because it arrived before the `order.created` it depends on. */
+export interface StashedEvent {
+  readonly envelope: Envelope;
+  /** Epoch ms when it was stashed; past `stashMaxAgeMs` it is dead-lettered as an orphan. */
+  readonly stashedAt: number;
+}
+
+/** One line of an order's history, newest last. */
+export interface HistoryEntry {
+  readonly eventId: string;
+  readonly type: string;
+  readonly status: OrderStatus;
+  readonly at: string;
+  readonly correlationId: string;
+}
+
+/**
+ * Everything Orderly stores about one order, written in one atomic compare-and-set. Storing
+ * the ids of the applied messages in the same write as the state is what makes a redelivery
+ * harmless: the effect and its "seen" mark become durable together or not at all.
+ */
+export interface OrderRecord {
+  readonly orderId: string;
+  /** Incremented on every save; the compare-and-set token. 0 means never stored. */
+  readonly version: number;
+  readonly status: OrderStatus;
+  /** Absent while `status` is `new`. */
+  readonly view?: OrderView;
+  /** Ids of the messages whose effect this record contains, oldest first, at most `maxAppliedIds`. */
+  readonly appliedIds: readonly string[];
+  /** Events waiting for `order.created`, in arrival order, at most `stashMaxCount`. */
+  readonly stash: readonly StashedEvent[];
+  /** Recent history, at most `maxHistory` entries. */
+  readonly history: readonly HistoryEntry[];
+}
+
+export function emptyRecord(orderId: string): OrderRecord {
+  return { orderId, version: 0, status: 'new', appliedIds: [], stash: [], history: [] };
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { isKnownCurrency } from '../domain/currency.js';
+
+/**
+ * Every setting Orderly reads, with its default and meaning. This table is the only place
+ * that knows environment variable names; the README's configuration table is checked against
+ * it by a test.
+ */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+export const settings = {
+  PORT: { schema: int(0, 65_535), default: '3000', doc: 'HTTP port for the API, SSE and WebSocket (0 picks a free one).' },
+  HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on; `0.0.0.0` to accept remote connections.' },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
+  ORDERLY_BROKER: { schema: z.enum(['memory']), default: 'memory', doc: 'Where events come from: `memory` (embedded).' },
+  ORDERLY_CONSUMER_GROUP: { schema: z.string().min(1), default: 'orderly', doc: 'Consumer group name on the broker.' },
+  ORDERLY_CREDIT: { schema: int(1, 100_000), default: '256', doc: 'Most unsettled deliveries in flight; the broker stops handing out more.' },
+  ORDERLY_DEFAULT_CURRENCY: {
+    schema: z.string().refine(isKnownCurrency, 'must be an ISO 4217 currency code such as EUR'),
+    default: 'EUR',
+    doc: 'Currency given to `order.created` v1 events, which have none.',
+  },
+  ORDERLY_MAX_BODY_BYTES: { schema: int(256, 64 * 1024 * 1024), default: '1048576', doc: 'Largest event accepted; larger ones are dead-lettered.' },
+  ORDERLY_MAX_ATTEMPTS: { schema: int(1, 1000), default: '5', doc: 'Attempts for a transient failure before the event is dead-lettered.' },
+  ORDERLY_RETRY_BASE_MS: { schema: int(1), default: '100', doc: 'First retry delay; doubles per attempt, with jitter.' },
+  ORDERLY_RETRY_MAX_MS: { schema: int(1), default: '10000', doc: 'Longest retry delay.' },
+  ORDERLY_MAX_LIVE_ORDERS: { schema: int(1), default: '10000', doc: 'Most order actors in memory; least recently used idle ones passivate.' },
+  ORDERLY_ORDER_IDLE_MS: { schema: int(1), default: '60000', doc: 'An order actor idle this long passivates (its state stays stored).' },
+  ORDERLY_STASH_MAX: { schema: int(0, 10_000), default: '32', doc: 'Events kept per order while waiting for its `order.created`.' },
+  ORDERLY_STASH_MAX_AGE_MS: { schema: int(1), default: '600000', doc: 'A stashed event older than this is dead-lettered as an orphan.' },
+  ORDERLY_APPLIED_IDS_MAX: { schema: int(1, 100_000), default: '256', doc: 'Message ids remembered per order for deduplication.' },
+  ORDERLY_HISTORY_MAX: { schema: int(0, 10_000), default: '50', doc: 'History entries kept per order.' },
+  ORDERLY_MEMORY_MAX_DEPTH: { schema: int(1), default: '100000', doc: 'Embedded broker: most messages waiting per channel and group.' },
+  ORDERLY_MEMORY_MAX_ORDERS: { schema: int(1), default: '2000000', doc: 'Embedded store: most orders kept.' },
+  ORDERLY_SHUTDOWN_TIMEOUT_MS: { schema: int(0), default: '10000', doc: 'How long SIGTERM waits for in-flight work before closing anyway.' },
+} as const;
+
+type Settings = typeof settings;
+export type Config = { readonly [K in keyof Settings]: z.output<Settings[K]['schema']> };
+
+/** A setting has a value Orderly cannot use; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** Reads and validates every setting at once, so one start reports every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, setting] of Object.entries(settings)) {
+    const raw = env[name] ?? setting.default;
+    const parsed = setting.schema.safeParse(raw === '' ? setting.default : raw);
+    if (parsed.success) values[name] = parsed.data;
+    else problems.push(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+  }
+  const config = values as Config;
+  if (problems.length === 0 && config.ORDERLY_RETRY_BASE_MS > config.ORDERLY_RETRY_MAX_MS) {
+    problems.push(`ORDERLY_RETRY_BASE_MS (${config.ORDERLY_RETRY_BASE_MS}) must not exceed ORDERLY_RETRY_MAX_MS (${config.ORDERLY_RETRY_MAX_MS})`);
+  }
+  if (problems.length === 0 && config.ORDERLY_CREDIT > config.ORDERLY_MAX_LIVE_ORDERS) {
+    problems.push(`ORDERLY_CREDIT (${config.ORDERLY_CREDIT}) must not exceed ORDERLY_MAX_LIVE_ORDERS (${config.ORDERLY_MAX_LIVE_ORDERS}): every in-flight order needs a live actor`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

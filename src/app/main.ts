@@ -1,0 +1,51 @@
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createOrderly } from './createOrderly.js';
+
+/**
+ * `npm start`: reads the environment, starts Orderly, prints where it serves, and shuts down
+ * cleanly on SIGINT/SIGTERM (exit 0), or exits 2 on a bad configuration and 1 on a failure.
+ */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`orderly: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] });
+  const orderly = await createOrderly(config, { logger });
+
+  process.stdout.write(
+    [
+      `Orderly is running on the embedded ${config.ORDERLY_BROKER} broker.`,
+      `  API        ${orderly.url}  (POST /orders, POST /events, GET /orders/:id)`,
+      `  health     ${orderly.url}/healthz   ready: ${orderly.url}/readyz`,
+      `  try        curl -s -XPOST ${orderly.url}/orders -H 'content-type: application/json' \\`,
+      `               -d '{"userId":"u1","items":[{"productId":"p1","quantity":2,"priceCents":500}],"totalCents":1000}'`,
+      '',
+    ].join('\n'),
+  );
+
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down');
+    orderly.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`orderly: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

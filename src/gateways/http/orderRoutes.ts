@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { encodeStructured, buildEnvelope } from '../../domain/encodeEnvelope.js';
+import { readEventData } from '../../domain/upcast.js';
+import type { HttpServerDeps } from './createHttpServer.js';
+import { correlationIdOf } from './correlationId.js';
+
+type OrderRouteDeps = Pick<HttpServerDeps, 'sink' | 'orders' | 'now' | 'newId' | 'defaultCurrency'>;
+
+/**
+ * `POST /orders` publishes an `order.created` and answers 202 once the broker has it; the
+ * order appears at the `Location` once the pipeline has applied it. An `Idempotency-Key`
+ * header becomes the event id, so a client that retries a request creates one order.
+ */
+export function registerOrderRoutes(app: FastifyInstance, deps: OrderRouteDeps): void {
+  app.post('/orders', async (request, reply) => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return reply.code(400).send({ error: 'validation', message: 'body must be a JSON object', issues: [] });
+    }
+    const draft = body as Record<string, unknown>;
+    const data = {
+      ...draft,
+      orderId: draft.orderId ?? deps.newId(),
+      currency: draft.currency ?? deps.defaultCurrency,
+      timestamp: draft.timestamp ?? new Date(deps.now()).toISOString(),
+    };
+    const checked = readEventData('order.created', 2, data, { defaultCurrency: deps.defaultCurrency });
+    if (!checked.ok) return reply.code(400).send({ error: checked.code, message: checked.message, issues: checked.issues });
+
+    const correlationId = correlationIdOf(request.headers) ?? deps.newId();
+    const idempotencyKey = request.headers['idempotency-key'];
+    const envelope = buildEnvelope({
+      type: 'order.created',
+      data: checked.data,
+      id: typeof idempotencyKey === 'string' && idempotencyKey !== '' ? idempotencyKey : deps.newId(),
+      correlationId,
+      source: '/orderly/http',
+      occurredAt: new Date(deps.now()).toISOString(),
+    });
+    await deps.sink.publish('order.created', encodeStructured(envelope));
+    return reply
+      .code(202)
+      .header('location', `/orders/${encodeURIComponent(envelope.key)}`)
+      .header('x-correlation-id', correlationId)
+      .send({ orderId: envelope.key, correlationId, status: 'accepted' });
+  });
+
+  app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
+    const record = await deps.orders.load(request.params.id);
+    if (!record?.view) return reply.code(404).send({ error: 'not_found', message: `no order ${request.params.id}` });
+    const { view } = record;
+    return {
+      orderId: view.orderId,
+      userId: view.userId,
+      status: record.status,
+      items: view.items,
+      totalCents: view.totalCents,
+      currency: view.currency,
+      version: record.version,
+      payment: view.payment,
+      cancellation: view.cancellation,
+      shipment: view.shipment,
+      history: record.history,
+    };
+  });
+}
