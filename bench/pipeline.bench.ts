@@ -1,0 +1,170 @@
+/**
+ * Orderly's pipeline against bare XState actors, in one process and one run.
+ *
+ *   npm run bench                  # 1k, 100k and 1M orders (two events each)
+ *   npm run bench -- 1000 100000   # chosen sizes
+ *
+ * Throughput: events per second from first publish to last ack through the whole pipeline
+ * (embedded broker with credit, CloudEvents decode and validation, keyed execution, order
+ * actor, store write), against the baseline of one `createActor` per order with each event
+ * `send`-ed directly. Memory: heap per live order actor against a live bare actor, and the
+ * peak resident memory of the whole run. Results are printed as a Markdown table.
+ */
+import { pino } from 'pino';
+import { createActor } from 'xstate';
+import { orderLifecycle } from '../src/actors/orderLifecycle.js';
+import { defaultOrderLimits } from '../src/actors/orderLimits.js';
+import { OrderRegistry } from '../src/actors/orderRegistry.js';
+import { loadConfig } from '../src/app/config.js';
+import { startPipeline } from '../src/app/startPipeline.js';
+import { buildEnvelope, encodeStructured } from '../src/domain/encodeEnvelope.js';
+import type { OrderEvent } from '../src/domain/orderEvents.js';
+import { systemClock } from '../src/domain/clock.js';
+import { createMemoryOrderStore } from '../src/gateways/memory/createMemoryOrderStore.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const orderCounts = sizes.length > 0 ? sizes : [1_000, 100_000, 1_000_000];
+const LIVE_SAMPLE = 10_000;
+
+function eventsOf(i: number): [OrderEvent, OrderEvent] {
+  const orderId = `o-${i}`;
+  return [
+    {
+      type: 'order.created',
+      data: {
+        orderId,
+        userId: `u-${i % 1000}`,
+        items: [{ productId: 'p-1', quantity: 2, priceCents: 500 }],
+        totalCents: 1000,
+        currency: 'EUR',
+        timestamp: '2026-01-01T00:00:00.000Z',
+      },
+    },
+    { type: 'payment.completed', data: { orderId, paymentId: `pay-${i}`, amountCents: 1000 } },
+  ];
+}
+
+function bareThroughput(orders: number): number {
+  const started = performance.now();
+  for (let i = 0; i < orders; i++) {
+    const actor = createActor(orderLifecycle).start();
+    for (const event of eventsOf(i)) actor.send(event);
+    actor.stop();
+  }
+  return (orders * 2) / ((performance.now() - started) / 1000);
+}
+
+let peakRss = 0;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+
+async function pipelineThroughput(orders: number): Promise<number> {
+  const config = loadConfig({ ORDERLY_CREDIT: '512', ORDERLY_MEMORY_MAX_ORDERS: String(orders + 1), LOG_LEVEL: 'silent' });
+  const pipeline = startPipeline(config, { logger: pino({ level: 'silent' }) });
+  const total = orders * 2;
+  let settled = 0;
+  let deadLettered = 0;
+  const done = new Promise<void>((resolve) =>
+    pipeline.settled$.subscribe((record) => {
+      settled++;
+      if (record.settlement.kind !== 'ack') deadLettered++;
+      if (settled === total) resolve();
+    }),
+  );
+  const started = performance.now();
+  // The producer keeps a bounded window ahead of the consumer, as a real producer's broker would.
+  const window = 20_000;
+  let published = 0;
+  for (let i = 0; i < orders; i++) {
+    for (const event of eventsOf(i)) {
+      const envelope = buildEnvelope({
+        type: event.type,
+        data: event.data,
+        id: `${event.type}:${i}`,
+        correlationId: `c-${i}`,
+        source: '/bench',
+        occurredAt: '2026-01-01T00:00:00.000Z',
+      });
+      await pipeline.broker.publish(event.type, encodeStructured(envelope));
+      published++;
+    }
+    while (published - settled > window) await new Promise((r) => setImmediate(r));
+    if (i % 10_000 === 0) sampleRss();
+  }
+  await done;
+  const perSecond = total / ((performance.now() - started) / 1000);
+  sampleRss();
+  if (deadLettered > 0) throw new Error(`${deadLettered} events were dead-lettered in the benchmark`);
+  if (pipeline.store.size !== orders) throw new Error(`store has ${pipeline.store.size} orders, expected ${orders}`);
+  await pipeline.stop(5_000);
+  return perSecond;
+}
+
+function heapNow(): number {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+}
+
+function bareHeapPerActor(): number {
+  const before = heapNow();
+  const actors = Array.from({ length: LIVE_SAMPLE }, (_, i) => {
+    const actor = createActor(orderLifecycle).start();
+    actor.send(eventsOf(i)[0]);
+    return actor;
+  });
+  const perActor = (heapNow() - before) / LIVE_SAMPLE;
+  actors.forEach((a) => a.stop());
+  return perActor;
+}
+
+/** Heap of a live, warm order actor (its cached record included), its stored record excluded. */
+async function orderlyHeapPerActor(): Promise<number> {
+  const store = createMemoryOrderStore();
+  const deps = { store, clock: systemClock, limits: defaultOrderLimits, park: async () => undefined };
+  const envelopeFor = (event: OrderEvent, id: string) =>
+    buildEnvelope({ type: event.type, data: event.data, id, correlationId: id, source: '/bench', occurredAt: '2026-01-01T00:00:00.000Z' });
+  const warmup = new OrderRegistry({ deps, maxLiveOrders: LIVE_SAMPLE * 2 });
+  for (let i = 0; i < LIVE_SAMPLE; i++) await warmup.apply(envelopeFor(eventsOf(i)[0], `c-${i}`));
+  warmup.stop();
+  const before = heapNow();
+  // Rehydrate every order from the store: each is now a live actor holding its record.
+  const registry = new OrderRegistry({ deps, maxLiveOrders: LIVE_SAMPLE * 2 });
+  for (let i = 0; i < LIVE_SAMPLE; i++) {
+    const fail: OrderEvent = { type: 'payment.failed', data: { orderId: `o-${i}`, paymentId: 'x', reason: 'r' } };
+    await registry.apply(envelopeFor(fail, `f-${i}`));
+  }
+  const perActor = (heapNow() - before) / LIVE_SAMPLE;
+  if (registry.stats.live !== LIVE_SAMPLE) throw new Error(`expected ${LIVE_SAMPLE} live actors, found ${registry.stats.live}`);
+  registry.stop();
+  return perActor;
+}
+
+const rows: string[] = [];
+for (const orders of orderCounts) {
+  const bare = bareThroughput(orders);
+  const ours = await pipelineThroughput(orders);
+  rows.push(`| ${orders.toLocaleString('en')} | ${Math.round(bare).toLocaleString('en')} | ${Math.round(ours).toLocaleString('en')} | ${(ours / bare).toFixed(2)}× |`);
+  process.stderr.write(`orders=${orders} bare=${Math.round(bare)}/s orderly=${Math.round(ours)}/s\n`);
+}
+const bareHeap = bareHeapPerActor();
+const ourHeap = await orderlyHeapPerActor();
+
+process.stdout.write(
+  [
+    `Node ${process.version}, ${new Date().toISOString()}`,
+    '',
+    '| orders (2 events each) | bare XState events/s | Orderly pipeline events/s | ratio |',
+    '| ---: | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    `| heap per live order actor | bare XState | Orderly | ratio |`,
+    '| --- | ---: | ---: | ---: |',
+    `| ${LIVE_SAMPLE.toLocaleString('en')} live actors | ${Math.round(bareHeap)} B | ${Math.round(ourHeap)} B | ${(ourHeap / bareHeap).toFixed(2)}× |`,
+    '',
+    `Peak resident memory during the pipeline runs: ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+    '',
+  ].join('\n'),
+);

@@ -1,0 +1,157 @@
+import { Subject, type Observable, type Subscription } from 'rxjs';
+import type { Logger } from 'pino';
+import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
+import { OrderRegistry } from '../actors/orderRegistry.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { encodeStructured } from '../domain/encodeEnvelope.js';
+import { EVENT_TYPES } from '../domain/orderEvents.js';
+import { createMemoryBroker, type MemoryBroker } from '../gateways/memory/createMemoryBroker.js';
+import { createMemoryOrderStore, type MemoryOrderStore } from '../gateways/memory/createMemoryOrderStore.js';
+import { deadLetterHeaders } from '../streams/deadLetterHeaders.js';
+import { decode } from '../streams/decode.js';
+import { processDeliveries } from '../streams/processDeliveries.js';
+import type { SettledRecord } from '../streams/settle.js';
+import type { Config } from './config.js';
+import { orderHandler } from './orderHandler.js';
+
+export interface PipelineDeps {
+  readonly logger: Logger;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default crypto.randomUUID */
+  readonly newId?: () => string;
+}
+
+export interface Pipeline {
+  readonly broker: MemoryBroker;
+  readonly store: MemoryOrderStore;
+  readonly registry: OrderRegistry;
+  /** Every applied change, after it is stored: what the hub and outbound status events are made from. */
+  readonly changes$: Observable<OrderChange>;
+  /** Every delivery the pipeline settled (acked or dead-lettered), for metrics and tests. */
+  readonly settled$: Observable<SettledRecord>;
+  /** True from start until the source has completed or been stopped. */
+  readonly consuming: boolean;
+  /**
+   * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
+   * actors and closes the broker. Whatever had not settled goes back to the broker. Idempotent.
+   */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Broker → decode → keyed, retried, settled processing → order actors → store. Everything of
+ * Orderly except its HTTP face; the benchmark runs exactly this.
+ */
+export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
+  const clock = deps.clock ?? systemClock;
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const log = deps.logger;
+  const broker = createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
+  const store = createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS });
+
+  // Stashed events were acked when stashed; the ones that can no longer be applied are
+  // published to their channel's dead-letter channel like any other dead letter.
+  const park = async (parked: readonly ParkedEvent[]) => {
+    for (const { envelope, code, message } of parked) {
+      const outbound = encodeStructured(envelope);
+      const origin = { gateway: 'memory', channel: envelope.type, coordinates: {}, attempt: 1, receivedAt: clock.now() };
+      const headers = { ...outbound.headers, ...deadLetterHeaders({ code, message, attempts: 1 }, origin, new Date(clock.now())) };
+      await broker.publish(`${envelope.type}.dlq`, { ...outbound, headers });
+    }
+  };
+  const registry = new OrderRegistry({
+    deps: {
+      store,
+      clock,
+      park,
+      limits: {
+        maxAppliedIds: config.ORDERLY_APPLIED_IDS_MAX,
+        stashMaxCount: config.ORDERLY_STASH_MAX,
+        stashMaxAgeMs: config.ORDERLY_STASH_MAX_AGE_MS,
+        maxHistory: config.ORDERLY_HISTORY_MAX,
+      },
+    },
+    maxLiveOrders: config.ORDERLY_MAX_LIVE_ORDERS,
+    idleMs: config.ORDERLY_ORDER_IDLE_MS,
+    clock,
+  });
+
+  const changes = new Subject<OrderChange>();
+  const settled = new Subject<SettledRecord>();
+  const intake = new AbortController();
+  let consuming = true;
+
+  const subscription: Subscription = broker
+    .consume({ channels: EVENT_TYPES, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal })
+    .pipe(
+      processDeliveries(
+        {
+          decode: decode({
+            defaultCurrency: config.ORDERLY_DEFAULT_CURRENCY,
+            maxBodyBytes: config.ORDERLY_MAX_BODY_BYTES,
+            clock,
+            newId,
+            onDeadLetter: (delivery, reason) => log.warn({ origin: delivery.origin, reason }, 'dead-lettered undecodable event'),
+          }),
+          retry: {
+            maxAttempts: config.ORDERLY_MAX_ATTEMPTS,
+            baseDelayMs: config.ORDERLY_RETRY_BASE_MS,
+            maxDelayMs: config.ORDERLY_RETRY_MAX_MS,
+          },
+          clock,
+          signal: intake.signal,
+        },
+        orderHandler(registry, changes, log),
+      ),
+    )
+    .subscribe({
+      next: (record) => settled.next(record),
+      error: (error: unknown) => {
+        consuming = false;
+        log.fatal({ err: error }, 'pipeline failed');
+      },
+      complete: () => {
+        consuming = false;
+      },
+    });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (timeoutMs: number) =>
+    (stopping ??= (async () => {
+      intake.abort(); // the source stops fetching; deliveries in flight still settle
+      if (!(await closedWithin(subscription, timeoutMs))) {
+        log.warn({ timeoutMs }, 'shutdown deadline passed; unsettled deliveries go back to the broker');
+      }
+      subscription.unsubscribe();
+      consuming = false;
+      registry.stop();
+      await broker.close();
+      changes.complete();
+      settled.complete();
+    })());
+
+  return {
+    broker,
+    store,
+    registry,
+    changes$: changes.asObservable(),
+    settled$: settled.asObservable(),
+    get consuming() {
+      return consuming;
+    },
+    stop,
+  };
+}
+
+/** True when the subscription closes by itself (the source completed after draining), false at the deadline. */
+function closedWithin(subscription: Subscription, timeoutMs: number): Promise<boolean> {
+  if (subscription.closed) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    subscription.add(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
