@@ -13,6 +13,8 @@ export interface Envelope<Data = unknown> {
   readonly key: string;
   /** Ties together every message caused by one request (extension `correlationid`). */
   readonly correlationId: string;
+  /** Id of the message that caused this one (extension `causationid`), when known. */
+  readonly causationId?: string;
   /** Who produced it (CloudEvents `source`). */
   readonly source: string;
   /** When it happened, ISO 8601 (CloudEvents `time`). */
