@@ -62,7 +62,8 @@ const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
 
 async function pipelineThroughput(orders: number): Promise<number> {
   const config = loadConfig({ ORDERLY_CREDIT: '512', ORDERLY_MEMORY_MAX_ORDERS: String(orders + 1), LOG_LEVEL: 'silent' });
-  const pipeline = startPipeline(config, { logger: pino({ level: 'silent' }) });
+  const store = createMemoryOrderStore({ maxOrders: orders + 1 });
+  const pipeline = startPipeline(config, { logger: pino({ level: 'silent' }), store });
   const total = orders * 2;
   let settled = 0;
   let deadLettered = 0;
@@ -97,7 +98,7 @@ async function pipelineThroughput(orders: number): Promise<number> {
   const perSecond = total / ((performance.now() - started) / 1000);
   sampleRss();
   if (deadLettered > 0) throw new Error(`${deadLettered} events were dead-lettered in the benchmark`);
-  if (pipeline.store.size !== orders) throw new Error(`store has ${pipeline.store.size} orders, expected ${orders}`);
+  if (store.size !== orders) throw new Error(`store has ${store.size} orders, expected ${orders}`);
   await pipeline.stop(5_000);
   return perSecond;
 }

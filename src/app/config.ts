@@ -14,6 +14,20 @@ export const settings = {
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on; `0.0.0.0` to accept remote connections.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
   ORDERLY_BROKER: { schema: z.enum(['memory']), default: 'memory', doc: 'Where events come from: `memory` (embedded).' },
+  ORDERLY_CHANNELS: {
+    schema: z
+      .string()
+      .transform((list) => list.split(',').map((c) => c.trim()).filter((c) => c !== ''))
+      .refine((list) => list.length > 0, 'must name at least one channel')
+      .refine((list) => new Set(list).size === list.length, 'must not name a channel twice'),
+    default: 'orders,order.created,payment.completed,payment.failed,order.cancelled,order.shipped',
+    doc: 'Channels consumed, comma-separated: the keyed `orders` channel (every type, per-order order) and one per type.',
+  },
+  ORDERLY_PUBLISH_CHANNEL: {
+    schema: z.string().min(1),
+    default: 'orders',
+    doc: 'Channel the HTTP API publishes to; keyed, so one order’s events stay in order.',
+  },
   ORDERLY_CONSUMER_GROUP: { schema: z.string().min(1), default: 'orderly', doc: 'Consumer group name on the broker.' },
   ORDERLY_CREDIT: { schema: int(1, 100_000), default: '256', doc: 'Most unsettled deliveries in flight; the broker stops handing out more.' },
   ORDERLY_DEFAULT_CURRENCY: {

@@ -43,6 +43,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
 
   const http = createHttpServer({
     sink: pipeline.broker,
+    channel: config.ORDERLY_PUBLISH_CHANNEL,
     orders: pipeline.store,
     readiness,
     now,

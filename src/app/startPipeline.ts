@@ -4,8 +4,8 @@ import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
 import { OrderRegistry } from '../actors/orderRegistry.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { encodeStructured } from '../domain/encodeEnvelope.js';
-import { EVENT_TYPES } from '../domain/orderEvents.js';
-import { createMemoryBroker, createMemoryOrderStore, type MemoryBroker, type MemoryOrderStore } from '../gateways/memory/index.js';
+import type { OrderStore } from '../actors/orderStore.js';
+import { createMemoryBroker, createMemoryOrderStore, type MemoryBroker } from '../gateways/memory/index.js';
 import { deadLetterHeaders } from '../streams/deadLetterHeaders.js';
 import { decode } from '../streams/decode.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
@@ -19,11 +19,15 @@ export interface PipelineDeps {
   readonly clock?: Clock;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
+  /** The order store; tests wrap one to inject failures. @default an embedded store sized by the config */
+  readonly store?: OrderStore;
+  /** The broker; a restarted pipeline reuses the same one. @default an embedded broker sized by the config */
+  readonly broker?: MemoryBroker;
 }
 
 export interface Pipeline {
   readonly broker: MemoryBroker;
-  readonly store: MemoryOrderStore;
+  readonly store: OrderStore;
   readonly registry: OrderRegistry;
   /** Every applied change, after it is stored: what the hub and outbound status events are made from. */
   readonly changes$: Observable<OrderChange>;
@@ -33,9 +37,12 @@ export interface Pipeline {
   readonly consuming: boolean;
   /**
    * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
-   * actors and closes the broker. Whatever had not settled goes back to the broker. Idempotent.
+   * actors and closes the broker (unless it was handed in: its owner closes it). Whatever had
+   * not settled goes back to the broker. Idempotent.
    */
   stop(timeoutMs: number): Promise<void>;
+  /** Like a crash: unsubscribes at once, unsettled deliveries go back to the broker, nothing waits. */
+  abandon(): void;
 }
 
 /**
@@ -46,8 +53,8 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   const clock = deps.clock ?? systemClock;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const log = deps.logger;
-  const broker = createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
-  const store = createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS });
+  const broker = deps.broker ?? createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
+  const store = deps.store ?? createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS });
 
   // Stashed events were acked when stashed; the ones that can no longer be applied are
   // published to their channel's dead-letter channel like any other dead letter.
@@ -82,7 +89,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   let consuming = true;
 
   const subscription: Subscription = broker
-    .consume({ channels: EVENT_TYPES, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal })
+    .consume({ channels: config.ORDERLY_CHANNELS, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal })
     .pipe(
       processDeliveries(
         {
@@ -125,10 +132,16 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
       subscription.unsubscribe();
       consuming = false;
       registry.stop();
-      await broker.close();
+      if (!deps.broker) await broker.close();
       changes.complete();
       settled.complete();
     })());
+  const abandon = () => {
+    intake.abort();
+    subscription.unsubscribe();
+    consuming = false;
+    registry.stop();
+  };
 
   return {
     broker,
@@ -140,6 +153,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
       return consuming;
     },
     stop,
+    abandon,
   };
 }
 

@@ -8,6 +8,8 @@ import { registerOrderRoutes } from './orderRoutes.js';
 export interface HttpServerDeps {
   /** Where accepted events are published; a request is answered only once the broker has the event. */
   readonly sink: Sink;
+  /** The channel every accepted event goes to: a keyed one, so an order's events stay in order. */
+  readonly channel: string;
   /** Read side for `GET /orders/:id`. */
   readonly orders: Pick<OrderStore, 'load'>;
   readonly readiness: () => Readiness;

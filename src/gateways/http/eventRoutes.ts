@@ -3,12 +3,12 @@ import { decodeEnvelope } from '../../domain/decodeEnvelope.js';
 import { encodeStructured } from '../../domain/encodeEnvelope.js';
 import type { HttpServerDeps } from './createHttpServer.js';
 
-type EventRouteDeps = Pick<HttpServerDeps, 'sink' | 'now' | 'newId' | 'defaultCurrency' | 'maxBodyBytes'>;
+type EventRouteDeps = Pick<HttpServerDeps, 'sink' | 'channel' | 'now' | 'newId' | 'defaultCurrency' | 'maxBodyBytes'>;
 
 /**
  * `POST /events` takes any CloudEvent in the HTTP binding — structured
  * (`application/cloudevents+json`) or binary (`ce-*` headers) — validates it exactly as the
- * pipeline would, and publishes it on the channel named after its type. Registered in its own
+ * pipeline would, and publishes it on the keyed channel. Registered in its own
  * scope because it reads the raw bytes, not a parsed body.
  */
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
@@ -41,7 +41,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps):
     );
     if (!decoded.ok) return reply.code(400).send({ error: decoded.code, message: decoded.message });
     const { envelope } = decoded;
-    await deps.sink.publish(envelope.type, encodeStructured(envelope));
+    await deps.sink.publish(deps.channel, encodeStructured(envelope));
     return reply
       .code(202)
       .header('x-correlation-id', envelope.correlationId)

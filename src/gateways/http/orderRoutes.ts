@@ -4,7 +4,7 @@ import { readEventData } from '../../domain/upcast.js';
 import type { HttpServerDeps } from './createHttpServer.js';
 import { correlationIdOf } from './correlationId.js';
 
-type OrderRouteDeps = Pick<HttpServerDeps, 'sink' | 'orders' | 'now' | 'newId' | 'defaultCurrency'>;
+type OrderRouteDeps = Pick<HttpServerDeps, 'sink' | 'channel' | 'orders' | 'now' | 'newId' | 'defaultCurrency'>;
 
 /**
  * `POST /orders` publishes an `order.created` and answers 202 once the broker has it; the
@@ -37,7 +37,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderRouteDeps):
       source: '/orderly/http',
       occurredAt: new Date(deps.now()).toISOString(),
     });
-    await deps.sink.publish('order.created', encodeStructured(envelope));
+    await deps.sink.publish(deps.channel, encodeStructured(envelope));
     return reply
       .code(202)
       .header('location', `/orders/${encodeURIComponent(envelope.key)}`)
