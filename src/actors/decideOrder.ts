@@ -97,8 +97,9 @@ type Step = { readonly ok: true; readonly change: OrderChange } | { readonly ok:
 function step(status: OrderStatus, view: OrderView | undefined, envelope: Envelope): Step {
   const event = { type: envelope.type, data: envelope.data } as OrderEvent;
   const snapshot = orderLifecycle.resolveState({ value: status, context: view ? { view } : {} });
-  if (!snapshot.can(event)) return { ok: false, message: refusal(status, view, event) };
   const [next] = transition(orderLifecycle, snapshot, event);
+  // No enabled transition (none defined, or its guard refused): XState hands back the same snapshot.
+  if (next === snapshot) return { ok: false, message: refusal(status, view, event) };
   const to = next.value as OrderStatus;
   if (!next.context.view) return { ok: false, message: `${event.type} left order without data` };
   return { ok: true, change: { envelope, from: status, to, view: next.context.view } };

@@ -1,4 +1,4 @@
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
 import type { Clock } from '../domain/clock.js';
 import type { Envelope } from '../domain/envelope.js';
 import { decideOrder, type OrderChange, type ParkedEvent } from './decideOrder.js';
@@ -49,8 +49,13 @@ interface CommitInput {
   readonly envelope: Envelope;
 }
 
+interface Committed {
+  readonly record: OrderRecord;
+  readonly result: ApplyResult;
+}
+
 /** Decide, then make the decision durable. The store write is the commit point. */
-const commit = fromPromise<{ record: OrderRecord; result: ApplyResult }, CommitInput>(async ({ input }) => {
+async function commit(input: CommitInput): Promise<Committed> {
   const { store, limits, clock, park } = input.deps;
   const record = input.record ?? (await store.load(input.orderId)) ?? emptyRecord(input.orderId);
   const decision = decideOrder(record, input.envelope, limits, clock.now());
@@ -59,7 +64,12 @@ const commit = fromPromise<{ record: OrderRecord; result: ApplyResult }, CommitI
   await store.save(decision.record, record.version);
   const result: ApplyResult = decision.outcome === 'stashed' ? { kind: 'stashed' } : { kind: 'applied', changes: decision.changes };
   return { record: decision.record, result };
-});
+}
+
+/** Events the actor sends itself when its commit settles. */
+type CommitEvent =
+  | { readonly type: 'order.committed'; readonly committed: Committed }
+  | { readonly type: 'order.commitFailed'; readonly error: unknown };
 
 /**
  * One order, alive while it is busy or recently used. It handles one `apply` at a time (the
@@ -67,15 +77,25 @@ const commit = fromPromise<{ record: OrderRecord; result: ApplyResult }, CommitI
  * never silently dropped) and keeps its record in memory between events, so a warm order
  * costs one store write per event and no read. A failed commit forgets the cached record:
  * the next attempt starts again from what the store has, exactly like a restarted actor.
+ *
+ * The commit runs as a promise started on entry to `working` that reports back to the actor
+ * itself, rather than as an invoked `fromPromise` child: invoking creates a child actor per
+ * event, which measured as the largest single cost of an event (see BENCHMARKS.md).
  */
 export const orderActor = setup({
   types: {
     context: {} as OrderActorContext,
-    events: {} as OrderActorEvent,
+    events: {} as OrderActorEvent | CommitEvent,
     input: {} as { orderId: string; deps: OrderActorDeps },
   },
-  actors: { commit },
   actions: {
+    startCommit: ({ context, self }) => {
+      const envelope = context.pending!.envelope;
+      commit({ orderId: context.orderId, deps: context.deps, record: context.record, envelope }).then(
+        (committed) => self.send({ type: 'order.committed', committed }),
+        (error: unknown) => self.send({ type: 'order.commitFailed', error }),
+      );
+    },
     answer: ({ context }, params: { result: ApplyResult }) => context.pending?.reply.resolve(params.result),
     fail: ({ context }, params: { error: unknown }) => context.pending?.reply.reject(params.error),
     refuseBusy: (_, params: { event: OrderActorEvent }) =>
@@ -90,30 +110,24 @@ export const orderActor = setup({
       on: { apply: { target: 'working', actions: assign({ pending: ({ event }) => event }) } },
     },
     working: {
-      invoke: {
-        src: 'commit',
-        input: ({ context }) => ({
-          orderId: context.orderId,
-          deps: context.deps,
-          record: context.record,
-          envelope: context.pending!.envelope,
-        }),
-        onDone: {
+      entry: 'startCommit',
+      on: {
+        'order.committed': {
           target: 'idle',
           actions: [
-            { type: 'answer', params: ({ event }) => ({ result: event.output.result }) },
-            assign({ record: ({ event }) => event.output.record, pending: undefined }),
+            { type: 'answer', params: ({ event }) => ({ result: event.committed.result }) },
+            assign({ record: ({ event }) => event.committed.record, pending: undefined }),
           ],
         },
-        onError: {
+        'order.commitFailed': {
           target: 'idle',
           actions: [
             { type: 'fail', params: ({ event }) => ({ error: event.error }) },
             assign({ record: undefined, pending: undefined }),
           ],
         },
+        apply: { actions: { type: 'refuseBusy', params: ({ event }) => ({ event }) } },
       },
-      on: { apply: { actions: { type: 'refuseBusy', params: ({ event }) => ({ event }) } } },
     },
   },
 });
