@@ -11,8 +11,9 @@ type Settlement = 'ack' | 'retry' | 'deadLetter';
 
 /**
  * Builds a `Delivery` whose settlements are exclusive: the first call goes to the broker, any
- * later one rejects with `SettlementError` and never reaches it. Every gateway uses this, so
- * the rule lives in one place.
+ * later one rejects with `SettlementError` and never reaches it — except after a dead letter
+ * the broker refused, which leaves the delivery unsettled. Every gateway uses this, so the rule
+ * lives in one place.
  */
 export function createDelivery(message: InboundMessage, origin: Origin, actions: SettlementActions): Delivery {
   let settledWith: Settlement | undefined;
@@ -30,6 +31,13 @@ export function createDelivery(message: InboundMessage, origin: Origin, actions:
     },
     ack: once('ack', () => actions.ack()),
     retry: once('retry', (delayMs: number) => actions.retry(delayMs)),
-    deadLetter: once('deadLetter', (reason: DeadLetterReason) => actions.deadLetter(reason)),
+    // A dead letter the broker refused was not parked: the delivery is still the pipeline's to
+    // settle, so a `retry` that hands it back is allowed afterwards.
+    deadLetter: once('deadLetter', (reason: DeadLetterReason) =>
+      actions.deadLetter(reason).catch((error: unknown) => {
+        settledWith = undefined;
+        throw error;
+      }),
+    ),
   };
 }
