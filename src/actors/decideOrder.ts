@@ -1,7 +1,6 @@
-import { transition } from 'xstate';
 import type { Envelope } from '../domain/envelope.js';
 import type { OrderEvent } from '../domain/orderEvents.js';
-import { orderLifecycle } from './orderLifecycle.js';
+import { snapshotCursor, type LifecycleCursor } from './lifecycleCursor.js';
 import type { HistoryEntry, OrderRecord, StashedEvent } from './orderRecord.js';
 import type { OrderLimits } from './orderLimits.js';
 import type { OrderStatus, OrderView } from './orderView.js';
@@ -36,11 +35,19 @@ export type Decision =
     };
 
 /**
- * Decides what one envelope does to one order, without doing it. Pure: the caller stores the
- * returned record (the commit point) and only then acts on the changes, so a crash anywhere
- * before the store write leaves no trace and the redelivery is decided afresh.
+ * Decides what one envelope does to one order. Nothing outside `lifecycle` is touched: the
+ * caller stores the returned record (the commit point) and only then acts on the changes, so a
+ * crash anywhere before the store write leaves no trace and the redelivery is decided afresh.
+ * With a live actor's cursor the actor moves as the decision is made; the caller discards the
+ * actor if the record cannot be stored.
  */
-export function decideOrder(record: OrderRecord, envelope: Envelope, limits: OrderLimits, now: number): Decision {
+export function decideOrder(
+  record: OrderRecord,
+  envelope: Envelope,
+  limits: OrderLimits,
+  now: number,
+  lifecycle: LifecycleCursor = snapshotCursor(record.status, record.view),
+): Decision {
   if (record.appliedIds.includes(envelope.id) || record.stash.some((s) => s.envelope.id === envelope.id)) {
     return { kind: 'duplicate' };
   }
@@ -57,7 +64,7 @@ export function decideOrder(record: OrderRecord, envelope: Envelope, limits: Ord
     return { kind: 'commit', outcome: 'stashed', record: { ...record, version: record.version + 1, stash }, changes: [], parked };
   }
 
-  const first = step(record.status, record.view, envelope);
+  const first = step(lifecycle, envelope);
   if (!first.ok) return { kind: 'rejected', code: 'forbidden-transition', message: first.message };
 
   // The order now exists: replay what waited for it, in arrival order.
@@ -66,7 +73,7 @@ export function decideOrder(record: OrderRecord, envelope: Envelope, limits: Ord
   let current = first.change;
   for (const { envelope: waiting } of envelope.type === 'order.created' ? fresh : []) {
     appliedIds.push(waiting.id);
-    const next = step(current.to, current.view, waiting);
+    const next = step(lifecycle, waiting);
     if (next.ok) {
       changes.push(next.change);
       current = next.change;
@@ -94,15 +101,14 @@ export function decideOrder(record: OrderRecord, envelope: Envelope, limits: Ord
 
 type Step = { readonly ok: true; readonly change: OrderChange } | { readonly ok: false; readonly message: string };
 
-function step(status: OrderStatus, view: OrderView | undefined, envelope: Envelope): Step {
+function step(lifecycle: LifecycleCursor, envelope: Envelope): Step {
   const event = { type: envelope.type, data: envelope.data } as OrderEvent;
-  const snapshot = orderLifecycle.resolveState({ value: status, context: view ? { view } : {} });
-  const [next] = transition(orderLifecycle, snapshot, event);
-  // No enabled transition (none defined, or its guard refused): XState hands back the same snapshot.
-  if (next === snapshot) return { ok: false, message: refusal(status, view, event) };
-  const to = next.value as OrderStatus;
-  if (!next.context.view) return { ok: false, message: `${event.type} left order without data` };
-  return { ok: true, change: { envelope, from: status, to, view: next.context.view } };
+  const from = lifecycle.status;
+  const before = lifecycle.view;
+  if (!lifecycle.advance(event)) return { ok: false, message: refusal(from, before, event) };
+  const view = lifecycle.view;
+  if (!view) return { ok: false, message: `${event.type} left order without data` };
+  return { ok: true, change: { envelope, from, to: lifecycle.status, view } };
 }
 
 function refusal(status: OrderStatus, view: OrderView | undefined, event: OrderEvent): string {

@@ -1,7 +1,32 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import type { Envelope } from '../domain/envelope.js';
-import { orderActor, type ApplyResult, type OrderActorDeps } from './orderActor.js';
+import { decideOrder, type OrderChange, type ParkedEvent } from './decideOrder.js';
+import { actorCursor, lifecycleSnapshot, OrderActorCrashedError } from './lifecycleCursor.js';
+import { orderLifecycle } from './orderLifecycle.js';
+import { emptyRecord, type OrderRecord } from './orderRecord.js';
+import type { OrderLimits } from './orderLimits.js';
+import type { OrderStore } from './orderStore.js';
+
+/** What the order actors need from the outside, handed in by src/app. */
+export interface OrderActorDeps {
+  readonly store: OrderStore;
+  readonly limits: OrderLimits;
+  readonly clock: Clock;
+  /**
+   * Dead-letters events that were acked earlier (stashed) and can no longer be applied. It is
+   * called before the store write that forgets them, so they are never lost; a crash in between
+   * parks them twice, never zero times.
+   */
+  readonly park: (parked: readonly ParkedEvent[]) => Promise<void>;
+}
+
+/** What applying one envelope did, once its effect is durable. */
+export type ApplyResult =
+  | { readonly kind: 'applied'; readonly changes: readonly OrderChange[] }
+  | { readonly kind: 'stashed' }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'rejected'; readonly code: 'orphan' | 'forbidden-transition'; readonly message: string };
 
 export interface OrderRegistryOptions {
   readonly deps: OrderActorDeps;
@@ -11,17 +36,19 @@ export interface OrderRegistryOptions {
   readonly idleMs?: number;
   /** @default systemClock */
   readonly clock?: Clock;
-  /** The order actor logic; tests swap parts of it with `orderActor.provide(...)`. @default orderActor */
-  readonly logic?: typeof orderActor;
+  /** The order actor's logic; tests swap parts of it with `orderLifecycle.provide(...)`. @default orderLifecycle */
+  readonly logic?: typeof orderLifecycle;
   /** Inspection observer given to every order actor (the Stately inspector, the dashboard). */
   readonly inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 }
 
 interface Entry {
-  readonly actor: Actor<typeof orderActor>;
+  /** The order actor; absent until the record is loaded. */
+  actor?: Actor<typeof orderLifecycle>;
+  /** The stored record the actor stands for: what the next compare-and-set expects. */
+  record?: OrderRecord;
+  busy: boolean;
   lastUsed: number;
-  /** The caller waiting for this actor's answer; set while it works. */
-  waiting?: { resolve(result: ApplyResult): void; reject(error: unknown): void };
 }
 
 /** Counters for metrics and tests. */
@@ -33,29 +60,29 @@ export interface RegistryStats {
 }
 
 /**
- * Spawns one order actor per order on demand, with the id `order:<id>`, and keeps their
- * number bounded: an actor
- * idle for `idleMs` passivates, and past `maxLiveOrders` the least recently used idle one does.
- * Passivating loses nothing: every state an actor holds is already in the store, and the next
- * event for that order rehydrates it from there.
+ * One XState actor per order — the order lifecycle machine, with the id `order:<id>` — spawned on
+ * demand from the stored record, and the commit protocol around it: decide with the actor,
+ * store the record (compare-and-set on its version), and only then answer. The answer is what
+ * lets the pipeline ack.
  *
- * A crashed order actor is dropped; the caller's promise rejects with `OrderActorCrashedError`
- * and the retry that follows spawns a fresh actor from the stored record — the minimal
- * supervision the pipeline needs. Other orders never notice.
+ * Bounded: an actor idle for `idleMs` passivates, and past `maxLiveOrders` the least recently
+ * used idle one does. Passivating loses nothing, since an actor never holds a state the store
+ * does not have once `apply` has answered; the next event rehydrates it.
  *
- * Each order actor is a root actor of its own. XState keeps a machine's spawned children in an
- * immutable map that is copied on every spawn and stop, which costs O(live actors) per event
- * at this scale; a plain Map here keeps spawning and passivation O(1).
+ * Supervision, minimal: anything that goes wrong during `apply` — the store fails, the save
+ * conflicts, the actor crashes — discards the actor, because it may have moved ahead of the
+ * store. The caller's retry rehydrates a fresh actor from the stored record. Other orders never
+ * notice.
  */
 export class OrderRegistry {
   readonly #deps: OrderActorDeps;
   readonly #maxLive: number;
   readonly #idleMs: number;
   readonly #clock: Clock;
-  readonly #logic: typeof orderActor;
+  readonly #logic: typeof orderLifecycle;
+  readonly #inspect: OrderRegistryOptions['inspect'];
   /** Insertion order is recency order: a touched entry is re-inserted at the end. */
   readonly #entries = new Map<string, Entry>();
-  readonly #inspect: OrderRegistryOptions['inspect'];
   #sweep: TimerHandle | undefined;
   #stopped = false;
   #spawned = 0;
@@ -67,30 +94,34 @@ export class OrderRegistry {
     this.#maxLive = options.maxLiveOrders ?? 10_000;
     this.#idleMs = options.idleMs ?? 60_000;
     this.#clock = options.clock ?? systemClock;
-    this.#logic = options.logic ?? orderActor;
+    this.#logic = options.logic ?? orderLifecycle;
+    this.#inspect = options.inspect;
     if (!Number.isInteger(this.#maxLive) || this.#maxLive < 1) throw new RangeError('maxLiveOrders must be a positive integer');
     if (!(this.#idleMs > 0)) throw new RangeError('idleMs must be positive');
-    this.#inspect = options.inspect;
     this.#scheduleSweep();
   }
 
-  /** Applies one envelope to its order (`envelope.key`); resolves once the effect is stored. */
-  apply(envelope: Envelope): Promise<ApplyResult> {
-    if (this.#stopped) return Promise.reject(new RegistryStoppedError());
-    const entry = this.#touch(envelope.key);
-    return new Promise<ApplyResult>((resolve, reject) => {
-      entry.waiting = {
-        resolve: (result) => {
-          entry.waiting = undefined;
-          resolve(result);
-        },
-        reject: (error) => {
-          entry.waiting = undefined;
-          reject(error);
-        },
-      };
-      entry.actor.send({ type: 'apply', envelope, reply: entry.waiting });
-    });
+  /**
+   * Applies one envelope to its order (`envelope.key`); resolves once the effect is stored.
+   * One order takes one envelope at a time: a second while the first is under way is refused
+   * with `OrderActorBusyError` (the pipeline never does that), never queued or dropped.
+   */
+  async apply(envelope: Envelope): Promise<ApplyResult> {
+    if (this.#stopped) throw new RegistryStoppedError();
+    const orderId = envelope.key;
+    const entry = this.#touch(orderId);
+    if (entry.busy) throw new OrderActorBusyError(orderId);
+    entry.busy = true;
+    try {
+      return await this.#commit(orderId, entry, envelope);
+    } catch (error) {
+      if (error instanceof OrderActorCrashedError) this.#crashed++;
+      this.#discard(orderId, entry); // it may be ahead of the store
+      throw error;
+    } finally {
+      entry.busy = false;
+      entry.lastUsed = this.#clock.now();
+    }
   }
 
   get stats(): RegistryStats {
@@ -103,7 +134,7 @@ export class OrderRegistry {
     let count = 0;
     for (const [orderId, entry] of this.#entries) {
       if (entry.lastUsed > cutoff) break; // recency order: everything after is fresher
-      if (entry.waiting) continue;
+      if (entry.busy) continue;
       this.#passivate(orderId, entry);
       count++;
     }
@@ -111,68 +142,82 @@ export class OrderRegistry {
   }
 
   /**
-   * Stops every order actor; a caller still waiting gets `RegistryStoppedError` (its delivery is
-   * unsettled and will be redelivered). Idempotent. Drain the pipeline first for a clean stop.
+   * Stops every order actor. An `apply` still under way fails with `RegistryStoppedError` unless
+   * its effect was already stored; its delivery stays unsettled and is redelivered. Idempotent.
+   * Drain the pipeline first for a clean stop.
    */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep);
-    for (const [orderId, entry] of this.#entries) {
-      entry.waiting?.reject(new RegistryStoppedError());
-      this.#passivate(orderId, entry);
+    for (const [orderId, entry] of this.#entries) this.#passivate(orderId, entry);
+  }
+
+  async #commit(orderId: string, entry: Entry, envelope: Envelope): Promise<ApplyResult> {
+    const { store, limits, park } = this.#deps;
+    if (!entry.actor || !entry.record) {
+      const record = (await store.load(orderId)) ?? emptyRecord(orderId);
+      if (this.#stopped) throw new RegistryStoppedError();
+      entry.record = record;
+      entry.actor = this.#spawn(orderId, record);
     }
+    const before = entry.record;
+    const decision = decideOrder(before, envelope, limits, this.#clock.now(), actorCursor(entry.actor));
+    if (decision.kind === 'duplicate' || decision.kind === 'rejected') return decision;
+    if (decision.parked.length > 0) await park(decision.parked);
+    await store.save(decision.record, before.version);
+    entry.record = decision.record;
+    return decision.outcome === 'stashed' ? { kind: 'stashed' } : { kind: 'applied', changes: decision.changes };
   }
 
   #touch(orderId: string): Entry {
-    const now = this.#clock.now();
     const existing = this.#entries.get(orderId);
     if (existing) {
       this.#entries.delete(orderId);
       this.#entries.set(orderId, existing);
-      existing.lastUsed = now;
       return existing;
     }
     if (this.#entries.size >= this.#maxLive) this.#evictLeastRecentlyUsed();
-    const entry = this.#spawn(orderId, now);
+    const entry: Entry = { busy: false, lastUsed: this.#clock.now() };
     this.#entries.set(orderId, entry);
     return entry;
   }
 
-  #spawn(orderId: string, now: number): Entry {
+  #spawn(orderId: string, record: OrderRecord): Actor<typeof orderLifecycle> {
     const actor = createActor(this.#logic, {
       id: `order:${orderId}`,
       systemId: `order:${orderId}`,
-      input: { orderId, deps: this.#deps },
+      snapshot: lifecycleSnapshot(record.status, record.view),
       ...(this.#inspect ? { inspect: this.#inspect } : {}),
     });
-    const entry: Entry = { actor, lastUsed: now };
-    actor.subscribe({ error: (error) => this.#onCrash(orderId, entry, error) });
+    // A crash is seen through the actor's snapshot during `apply`; this observer only keeps
+    // XState from rethrowing it as an unhandled error that would take the process down.
+    actor.subscribe({ error: () => undefined });
     actor.start();
     this.#spawned++;
-    return entry;
-  }
-
-  #onCrash(orderId: string, entry: Entry, error: unknown): void {
-    this.#crashed++;
-    if (this.#entries.get(orderId) === entry) this.#entries.delete(orderId);
-    entry.waiting?.reject(new OrderActorCrashedError(orderId, { cause: error }));
+    return actor;
   }
 
   #evictLeastRecentlyUsed(): void {
     for (const [orderId, entry] of this.#entries) {
-      if (entry.waiting) continue;
+      if (entry.busy) continue;
       this.#passivate(orderId, entry);
       return;
     }
     // Every live actor is busy: go over the cap for now rather than stall. The pipeline's
-    // credit bounds how many can be busy, and config keeps credit below the cap.
+    // credit bounds how many can be busy, and the config keeps credit below the cap.
   }
 
   #passivate(orderId: string, entry: Entry): void {
-    this.#entries.delete(orderId);
-    entry.actor.stop();
+    this.#discard(orderId, entry);
     this.#passivated++;
+  }
+
+  #discard(orderId: string, entry: Entry): void {
+    if (this.#entries.get(orderId) === entry) this.#entries.delete(orderId);
+    entry.actor?.stop();
+    entry.actor = undefined;
+    entry.record = undefined;
   }
 
   #scheduleSweep(): void {
@@ -185,14 +230,11 @@ export class OrderRegistry {
   }
 }
 
-/** An order actor failed while handling an event; the event is retried on a fresh actor. */
-export class OrderActorCrashedError extends Error {
-  override readonly name = 'OrderActorCrashedError';
-  constructor(
-    readonly orderId: string,
-    options: { cause: unknown },
-  ) {
-    super(`order actor ${orderId} crashed`, options);
+/** An order received a second `apply` while the first was still under way. */
+export class OrderActorBusyError extends Error {
+  override readonly name = 'OrderActorBusyError';
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} is already applying an event`);
   }
 }
 
@@ -203,3 +245,5 @@ export class RegistryStoppedError extends Error {
     super('order registry is stopped');
   }
 }
+
+export { OrderActorCrashedError };

@@ -46,6 +46,11 @@ export const settings = {
   ORDERLY_APPLIED_IDS_MAX: { schema: int(1, 100_000), default: '256', doc: 'Message ids remembered per order for deduplication.' },
   ORDERLY_HISTORY_MAX: { schema: int(0, 10_000), default: '50', doc: 'History entries kept per order.' },
   ORDERLY_MEMORY_MAX_DEPTH: { schema: int(1), default: '100000', doc: 'Embedded broker: most messages waiting per channel and group.' },
+  ORDERLY_MEMORY_COMPACT: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+    default: 'true',
+    doc: 'Embedded store: keep records deflated (about a fifth of the memory, a little more CPU per write).',
+  },
   ORDERLY_MEMORY_MAX_ORDERS: { schema: int(1), default: '2000000', doc: 'Embedded store: most orders kept.' },
   ORDERLY_SHUTDOWN_TIMEOUT_MS: { schema: int(0), default: '10000', doc: 'How long SIGTERM waits for in-flight work before closing anyway.' },
 } as const;

@@ -54,7 +54,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const log = deps.logger;
   const broker = deps.broker ?? createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
-  const store = deps.store ?? createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS });
+  const store = deps.store ?? createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS, compact: config.ORDERLY_MEMORY_COMPACT });
 
   // Stashed events were acked when stashed; the ones that can no longer be applied are
   // published to their channel's dead-letter channel like any other dead letter.

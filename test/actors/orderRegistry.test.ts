@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ParkedEvent } from '../../src/actors/decideOrder.js';
-import { orderActor } from '../../src/actors/orderActor.js';
+import { assign } from 'xstate';
+import { orderLifecycle } from '../../src/actors/orderLifecycle.js';
 import { defaultOrderLimits } from '../../src/actors/orderLimits.js';
 import { OrderActorCrashedError, OrderRegistry, RegistryStoppedError } from '../../src/actors/orderRegistry.js';
 import type { OrderStore } from '../../src/actors/orderStore.js';
@@ -11,7 +12,7 @@ import { envelopeOf } from '../support/orderEvents.js';
 const registries: OrderRegistry[] = [];
 afterEach(() => registries.splice(0).forEach((r) => r.stop()));
 
-function setup(options: { store?: OrderStore; maxLiveOrders?: number; idleMs?: number; logic?: typeof orderActor } = {}) {
+function setup(options: { store?: OrderStore; maxLiveOrders?: number; idleMs?: number; logic?: typeof orderLifecycle } = {}) {
   const clock = new FakeClock();
   const store = options.store ?? createMemoryOrderStore();
   const parked: ParkedEvent[] = [];
@@ -78,6 +79,16 @@ describe('order registry - passivation', () => {
     expect(await registry.apply(envelopeOf('payment.completed', 'b'))).toMatchObject({ kind: 'applied', changes: [{ to: 'paid' }] });
   });
 
+  it('keeps a passivated order’s stash and dedup marks: they live in the store, not the actor', async () => {
+    const { registry, clock } = setup({ idleMs: 1000 });
+    const early = envelopeOf('payment.completed', 'o1');
+    expect(await registry.apply(early)).toEqual({ kind: 'stashed' });
+    clock.advance(1500);
+    expect(registry.stats.live).toBe(0);
+    expect(await registry.apply(early)).toEqual({ kind: 'duplicate' });
+    expect(await registry.apply(envelopeOf('order.created', 'o1'))).toMatchObject({ kind: 'applied', changes: [{ to: 'pending' }, { to: 'paid' }] });
+  });
+
   it('leaves no idle timer running after stop', () => {
     const { registry, clock } = setup();
     expect(clock.pendingTimers).toBe(1);
@@ -110,38 +121,23 @@ describe('order registry - failures', () => {
   });
 
   it('drops a crashed actor, rejects its caller, and restarts the order from its stored state', async () => {
-    let crashes = 1;
-    const logic = orderActor.provide({
-      actions: {
-        answer: ({ context }, params: { result: Parameters<NonNullable<typeof context.pending>['reply']['resolve']>[0] }) => {
-          if (crashes-- > 0) throw new Error('bug in the actor');
-          context.pending?.reply.resolve(params.result);
-        },
-      },
-    });
-    const { registry } = setup({ logic });
-    const created = envelopeOf('order.created', 'o1');
-    await expect(registry.apply(created)).rejects.toBeInstanceOf(OrderActorCrashedError);
+    const { registry, store } = setup({ logic: crashingOnPayment({ left: 1 }) });
+    await registry.apply(envelopeOf('order.created', 'o1'));
+    const payment = envelopeOf('payment.completed', 'o1');
+    await expect(registry.apply(payment)).rejects.toBeInstanceOf(OrderActorCrashedError);
     expect(registry.stats).toMatchObject({ live: 0, crashed: 1 });
-    // The effect was stored before the crash, so the retry finds it applied: no double effect.
-    expect(await registry.apply(created)).toEqual({ kind: 'duplicate' });
-    expect(await registry.apply(envelopeOf('payment.completed', 'o1'))).toMatchObject({ kind: 'applied' });
+    expect((await store.load('o1'))?.status).toBe('pending'); // nothing of the crashed attempt was stored
+    // The retry rehydrates a fresh actor from the store and succeeds.
+    expect(await registry.apply(payment)).toMatchObject({ kind: 'applied', changes: [{ from: 'pending', to: 'paid' }] });
   });
 
   it('does not let one crashed order disturb another', async () => {
-    let crashes = 1;
-    const logic = orderActor.provide({
-      actions: {
-        answer: ({ context }, params: { result: Parameters<NonNullable<typeof context.pending>['reply']['resolve']>[0] }) => {
-          if (context.orderId === 'bad' && crashes-- > 0) throw new Error('bug');
-          context.pending?.reply.resolve(params.result);
-        },
-      },
-    });
-    const { registry } = setup({ logic });
+    const { registry } = setup({ logic: crashingOnPayment({ left: 1 }) });
+    await registry.apply(envelopeOf('order.created', 'bad'));
+    await registry.apply(envelopeOf('order.created', 'good'));
     const [bad, good] = await Promise.allSettled([
-      registry.apply(envelopeOf('order.created', 'bad')),
-      registry.apply(envelopeOf('order.created', 'good')),
+      registry.apply(envelopeOf('payment.completed', 'bad')),
+      registry.apply(envelopeOf('payment.completed', 'good')),
     ]);
     expect(bad.status).toBe('rejected');
     expect(good).toMatchObject({ status: 'fulfilled', value: { kind: 'applied' } });
@@ -153,3 +149,17 @@ describe('order registry - failures', () => {
     await expect(registry.apply(envelopeOf('order.created', 'o1'))).rejects.toBeInstanceOf(RegistryStoppedError);
   });
 });
+
+/** The order lifecycle with a bug: recording a payment throws, `left.left` times. */
+function crashingOnPayment(budget: { left: number }) {
+  return orderLifecycle.provide({
+    actions: {
+      recordPayment: assign(({ context, event }) => {
+        if (budget.left-- > 0) throw new Error('bug in the actor');
+        return event.type === 'payment.completed' && context.view
+          ? { view: { ...context.view, payment: { paymentId: event.data.paymentId, amountCents: event.data.amountCents } } }
+          : {};
+      }),
+    },
+  });
+}

@@ -1,9 +1,12 @@
 import type { OrderRecord } from '../../actors/orderRecord.js';
 import { VersionConflictError, type OrderStore } from '../../actors/orderStore.js';
+import { packRecord, unpackRecord } from './recordCodec.js';
 
 export interface MemoryOrderStoreOptions {
   /** Most orders kept; a save of a new order past it rejects with `OrderStoreFullError`. @default 2_000_000 */
   readonly maxOrders?: number;
+  /** Keep records deflated (about a fifth of the memory, a few µs more per write). @default true */
+  readonly compact?: boolean;
 }
 
 export interface MemoryOrderStore extends OrderStore {
@@ -21,14 +24,16 @@ export function createMemoryOrderStore(options: MemoryOrderStoreOptions = {}): M
   if (!Number.isInteger(maxOrders) || maxOrders < 1) {
     throw new RangeError(`maxOrders must be a positive integer, got ${maxOrders}`);
   }
-  const rows = new Map<string, { version: number; json: string }>();
+  const pack = options.compact === false ? JSON.stringify : packRecord;
+  const unpack = options.compact === false ? (json: string) => JSON.parse(json) as OrderRecord : unpackRecord;
+  const rows = new Map<string, { version: number; data: string }>();
   return {
     get size() {
       return rows.size;
     },
     async load(orderId) {
       const row = rows.get(orderId);
-      return row ? (JSON.parse(row.json) as OrderRecord) : undefined;
+      return row ? unpack(row.data) : undefined;
     },
     async save(record, expectedVersion) {
       const current = rows.get(record.orderId)?.version ?? 0;
@@ -37,7 +42,7 @@ export function createMemoryOrderStore(options: MemoryOrderStoreOptions = {}): M
         throw new RangeError(`order ${record.orderId}: new version must be ${expectedVersion + 1}, got ${record.version}`);
       }
       if (current === 0 && rows.size >= maxOrders) throw new OrderStoreFullError(maxOrders);
-      rows.set(record.orderId, { version: record.version, json: JSON.stringify(record) });
+      rows.set(record.orderId, { version: record.version, data: pack(record) });
     },
   };
 }
