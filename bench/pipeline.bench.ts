@@ -10,6 +10,7 @@
  * `send`-ed directly. Memory: heap per live order actor against a live bare actor, and the
  * peak resident memory of the whole run. Results are printed as a Markdown table.
  */
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createActor } from 'xstate';
 import { orderLifecycle } from '../src/actors/orderLifecycle.js';
@@ -25,7 +26,7 @@ import { createMemoryOrderStore } from '../src/gateways/memory/createMemoryOrder
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv.includes('--task') ? [] : process.argv.slice(2).map(Number).filter((n) => n > 0);
 const orderCounts = sizes.length > 0 ? sizes : [1_000, 100_000, 1_000_000];
 const LIVE_SAMPLE = 10_000;
 
@@ -151,29 +152,65 @@ async function orderlyHeapPerActor(): Promise<number> {
   return perActor;
 }
 
-const rows: string[] = [];
-for (const orders of orderCounts) {
-  const bare = bareThroughput(orders);
-  const ours = await pipelineThroughput(orders);
-  rows.push(`| ${orders.toLocaleString('en')} | ${Math.round(bare).toLocaleString('en')} | ${Math.round(ours).toLocaleString('en')} | ${(ours / bare).toFixed(2)}× |`);
-  process.stderr.write(`orders=${orders} bare=${Math.round(bare)}/s orderly=${Math.round(ours)}/s\n`);
+/**
+ * Each measurement runs in a fresh process, so that one run's heap (a million bare actors, say)
+ * is not counted in the next one's resident memory.
+ */
+async function inChild(task: string, orders: number): Promise<{ value: number; peakRss: number }> {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--task', task, String(orders)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as { value: number; peakRss: number };
 }
-const bareHeap = bareHeapPerActor();
-const ourHeap = await orderlyHeapPerActor();
 
-process.stdout.write(
-  [
-    `Node ${process.version}, ${new Date().toISOString()}`,
-    '',
-    '| orders (2 events each) | bare XState events/s | Orderly pipeline events/s | ratio |',
-    '| ---: | ---: | ---: | ---: |',
-    ...rows,
-    '',
-    `| heap per live order actor | bare XState | Orderly | ratio |`,
-    '| --- | ---: | ---: | ---: |',
-    `| ${LIVE_SAMPLE.toLocaleString('en')} live actors | ${Math.round(bareHeap)} B | ${Math.round(ourHeap)} B | ${(ourHeap / bareHeap).toFixed(2)}× |`,
-    '',
-    `Peak resident memory during the pipeline runs: ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
-    '',
-  ].join('\n'),
-);
+async function runTask(task: string, orders: number): Promise<number> {
+  switch (task) {
+    case 'bare':
+      return bareThroughput(orders);
+    case 'orderly':
+      return pipelineThroughput(orders);
+    case 'bare-heap':
+      return bareHeapPerActor();
+    case 'orderly-heap':
+      return orderlyHeapPerActor();
+    default:
+      throw new Error(`unknown task ${task}`);
+  }
+}
+
+const taskIndex = process.argv.indexOf('--task');
+if (taskIndex >= 0) {
+  const value = await runTask(process.argv[taskIndex + 1]!, Number(process.argv[taskIndex + 2]));
+  sampleRss();
+  process.stdout.write(`${JSON.stringify({ value, peakRss })}\n`);
+} else {
+  const rows: string[] = [];
+  for (const orders of orderCounts) {
+    const bare = await inChild('bare', orders);
+    const ours = await inChild('orderly', orders);
+    const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MiB`;
+    rows.push(
+      `| ${orders.toLocaleString('en')} | ${Math.round(bare.value).toLocaleString('en')} | ${Math.round(ours.value).toLocaleString('en')} | ${(ours.value / bare.value).toFixed(2)}× | ${mib(ours.peakRss)} |`,
+    );
+    process.stderr.write(`orders=${orders} bare=${Math.round(bare.value)}/s orderly=${Math.round(ours.value)}/s rss=${mib(ours.peakRss)}\n`);
+  }
+  const bareHeap = (await inChild('bare-heap', LIVE_SAMPLE)).value;
+  const ourHeap = (await inChild('orderly-heap', LIVE_SAMPLE)).value;
+  process.stdout.write(
+    [
+      `Node ${process.version}, ${new Date().toISOString()}`,
+      '',
+      '| orders (2 events each) | bare XState events/s | Orderly pipeline events/s | ratio | Orderly peak RSS |',
+      '| ---: | ---: | ---: | ---: | ---: |',
+      ...rows,
+      '',
+      '| heap per live order actor | bare XState | Orderly | ratio |',
+      '| --- | ---: | ---: | ---: |',
+      `| ${LIVE_SAMPLE.toLocaleString('en')} live actors | ${Math.round(bareHeap)} B | ${Math.round(ourHeap)} B | ${(ourHeap / bareHeap).toFixed(2)}× |`,
+      '',
+    ].join('\n'),
+  );
+}
