@@ -91,9 +91,9 @@ describe('order registry - passivation', () => {
 
   it('leaves no idle timer running after stop', () => {
     const { registry, clock } = setup();
-    expect(clock.pendingTimers).toBe(1);
+    expect(clock.pending).toBe(1);
     registry.stop();
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 });
 

@@ -74,7 +74,7 @@ describe('processDeliveries - keyed retries', () => {
     const a1 = h.deliver('A', 'a1');
     await flush();
     expect(calls).toBe(1);
-    expect(h.clock.pendingTimers).toBe(0);
+    expect(h.clock.pending).toBe(0);
     expect(a1.calls).toEqual([
       {
         kind: 'deadLetter',
@@ -140,7 +140,7 @@ describe('processDeliveries - lifetime', () => {
     const a2 = h.deliver('A', 'a2');
     const b1 = h.deliver('B', 'b1');
     await flush();
-    expect(h.clock.pendingTimers).toBe(1);
+    expect(h.clock.pending).toBe(1);
     shutdown.abort();
     await flush();
     expect(a1.calls).toEqual([{ kind: 'retry', delayMs: 0 }]);
@@ -148,7 +148,7 @@ describe('processDeliveries - lifetime', () => {
     expect(b1.calls).toEqual([{ kind: 'ack' }]);
     expect(calls).toEqual(['a1', 'b1']);
     expect(h.records.find((r) => r.delivery === a2.delivery)?.attempts).toBe(0);
-    expect(h.clock.pendingTimers).toBe(0);
+    expect(h.clock.pending).toBe(0);
     expect(h.failure).toBeUndefined();
   });
 
@@ -159,10 +159,10 @@ describe('processDeliveries - lifetime', () => {
     h.deliver('A', 'a1');
     h.deliver('A', 'a2');
     await flush();
-    expect(h.clock.pendingTimers).toBe(1);
+    expect(h.clock.pending).toBe(1);
     h.subscription.unsubscribe();
     await flush();
-    expect(h.clock.pendingTimers).toBe(0);
+    expect(h.clock.pending).toBe(0);
     expect(h.source.observed).toBe(false);
   });
 

@@ -36,7 +36,7 @@ describe('withRetry - transient failures', () => {
     await advance(200);
     expect(seen).toEqual([1, 2, 3]);
     expect(state.result).toEqual({ ok: false, error: boom, attempts: 3, permanent: false });
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('returns the value of the first attempt that succeeds', async () => {
@@ -66,7 +66,7 @@ describe('withRetry - permanent failures', () => {
     const result = await retry(async () => (calls++, Promise.reject(refusal)));
     expect(calls).toBe(1);
     expect(result).toEqual({ ok: false, error: refusal, attempts: 1, permanent: true });
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 });
 
@@ -78,12 +78,12 @@ describe('withRetry - abort', () => {
     let calls = 0;
     const state = track(retry(async () => (calls++, Promise.reject(boom)), { signal: shutdown.signal }));
     await flush();
-    expect(clock.pendingTimers).toBe(1);
+    expect(clock.pending).toBe(1);
     shutdown.abort();
     await flush();
     expect(state.result).toEqual({ ok: false, error: boom, attempts: 1, permanent: false, aborted: true });
     expect(calls).toBe(1);
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('still runs the first attempt when already aborted, but never waits after it', async () => {
@@ -92,7 +92,7 @@ describe('withRetry - abort', () => {
     expect(await retry(async () => 'done', { signal })).toEqual({ ok: true, value: 'done', attempts: 1 });
     const failed = await retry(() => Promise.reject(new Error('x')), { signal });
     expect(failed).toMatchObject({ ok: false, attempts: 1, aborted: true });
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 });
 

@@ -1,42 +1,50 @@
-import type { Clock } from '../../src/domain/clock.js';
+import type { Clock, TimerHandle } from '../../src/domain/clock.js';
 
-/** A clock that moves only when told to; due timers fire in time order on `advance`. */
+interface Timer {
+  readonly due: number;
+  readonly callback: () => void;
+}
+
+/** A clock that moves only when the test says so; `pending` shows any timer a test would leave behind. */
 export class FakeClock implements Clock {
   #now: number;
-  #timers = new Map<number, { at: number; callback: () => void }>();
   #nextId = 1;
+  readonly #timers = new Map<number, Timer>();
 
-  constructor(start = Date.parse('2026-01-01T00:00:00Z')) {
+  constructor(start = Date.UTC(2025, 0, 1)) {
     this.#now = start;
+  }
+
+  get pending(): number {
+    return this.#timers.size;
   }
 
   now(): number {
     return this.#now;
   }
 
-  setTimeout(callback: () => void, ms: number): number {
+  setTimeout(callback: () => void, ms: number): TimerHandle {
     const id = this.#nextId++;
-    this.#timers.set(id, { at: this.#now + Math.max(0, ms), callback });
+    this.#timers.set(id, { due: this.#now + ms, callback });
     return id;
   }
 
-  clearTimeout(handle: unknown): void {
+  clearTimeout(handle: TimerHandle): void {
     this.#timers.delete(handle as number);
   }
 
-  get pendingTimers(): number {
-    return this.#timers.size;
-  }
-
-  /** Moves time forward by `ms`, firing every timer that falls due, earliest first. */
+  /** Moves time forward, firing every timer that comes due on the way, earliest first (ties by creation). */
   advance(ms: number): void {
     const until = this.#now + ms;
     for (;;) {
-      const due = [...this.#timers.entries()].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.#timers.delete(due[0]);
-      this.#now = due[1].at;
-      due[1].callback();
+      let next: [number, Timer] | undefined;
+      for (const entry of this.#timers) {
+        if (entry[1].due <= until && (next === undefined || entry[1].due < next[1].due)) next = entry;
+      }
+      if (next === undefined) break;
+      this.#timers.delete(next[0]);
+      this.#now = Math.max(this.#now, next[1].due);
+      next[1].callback();
     }
     this.#now = until;
   }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBroker, type MemoryBroker } from '../../../src/gateways/memory/createMemoryBroker.js';
 import type { Delivery } from '../../../src/streams/delivery.js';
-import { FakeClock } from './fakeClock.js';
+import { FakeClock } from '../../support/fakeClock.js';
 import { publishAll, record, text } from './harness.js';
 
 describe('memory broker - credit', () => {

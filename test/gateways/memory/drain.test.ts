@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBroker, type MemoryBroker } from '../../../src/gateways/memory/createMemoryBroker.js';
-import { FakeClock } from './fakeClock.js';
+import { FakeClock } from '../../support/fakeClock.js';
 import { publishAll, record } from './harness.js';
 
 describe('memory broker - drain', () => {

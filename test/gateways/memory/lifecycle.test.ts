@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBroker, type MemoryBroker } from '../../../src/gateways/memory/createMemoryBroker.js';
 import { BrokerClosedError, BrokerFullError, DeliveryRevokedError } from '../../../src/gateways/memory/memoryBrokerErrors.js';
 import type { Delivery } from '../../../src/streams/delivery.js';
-import { FakeClock } from './fakeClock.js';
+import { FakeClock } from '../../support/fakeClock.js';
 import { outbound, publishAll, record, text } from './harness.js';
 
 const attempts = (deliveries: readonly Delivery[]) => deliveries.map((d) => `${text(d)}#${d.origin.attempt}`);

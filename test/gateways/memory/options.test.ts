@@ -8,7 +8,7 @@ import {
 } from '../../../src/gateways/memory/memoryBrokerErrors.js';
 import type { MemoryBrokerOptions } from '../../../src/gateways/memory/memoryBrokerOptions.js';
 import type { ConsumeOptions, OutboundMessage } from '../../../src/streams/source.js';
-import { FakeClock } from './fakeClock.js';
+import { FakeClock } from '../../support/fakeClock.js';
 import { outbound, record } from './harness.js';
 
 const invalidBrokerOptions: [string, unknown][] = [

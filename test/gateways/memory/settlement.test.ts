@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBroker, type MemoryBroker } from '../../../src/gateways/memory/createMemoryBroker.js';
 import { DeadLetterFailedError, InvalidRetryDelayError } from '../../../src/gateways/memory/memoryBrokerErrors.js';
 import { SettlementError, type DeadLetterReason } from '../../../src/streams/delivery.js';
-import { FakeClock } from './fakeClock.js';
+import { FakeClock } from '../../support/fakeClock.js';
 import { outbound, publishAll, record, text } from './harness.js';
 
 const reason: DeadLetterReason = { code: 'validation', message: 'total must be positive', error: 'ZodError', attempts: 3 };
