@@ -1,0 +1,15 @@
+import { createMemoryBroker } from '../../../src/gateways/memory/index.js';
+import { sourceContract } from '../../contract/sourceContract.js';
+
+sourceContract({
+  name: 'memory broker',
+  features: { countsRedeliveries: true, competingConsumers: true },
+  patienceMs: 2_000,
+  async create() {
+    const broker = createMemoryBroker();
+    return Object.assign(broker, {
+      deadLetterChannel: (channel: string) => `${channel}.dlq`,
+      prepare: async () => undefined,
+    });
+  },
+});
