@@ -1,0 +1,100 @@
+import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { Observable } from 'rxjs';
+import { systemClock, type Clock } from '../../domain/clock.js';
+import type { Delivery } from '../../streams/delivery.js';
+import type { ConsumeOptions, OutboundMessage, Sink, Source } from '../../streams/source.js';
+import { consumeQueues } from './consumeQueues.js';
+import { DEAD_LETTER_SUFFIX, declareTopology } from './declareTopology.js';
+import { toPublishOptions } from './rabbitMessage.js';
+import { resolveRabbitMqOptions, type RabbitMqOptions } from './rabbitMqOptions.js';
+
+export interface RabbitMqGateway extends Source, Sink {
+  consume(options: ConsumeOptions): Observable<Delivery>;
+  /** Publishes to the `orders` exchange with the channel as routing key; resolves on the publisher confirm. */
+  publish(channel: string, message: OutboundMessage): Promise<void>;
+  /** The queue that dead letters of `channel` land in. */
+  deadLetterChannel(channel: string): string;
+  /** Declares the topology of `channels` (and their dead-letter queues). */
+  prepare(channels: readonly string[]): Promise<void>;
+  /** Closes the connection (consumers end, unacked messages are requeued). Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * The RabbitMQ gateway. Channels are queues named after the event type, bound to the topic
+ * exchange `orders` by that routing key; credit is the channel prefetch; a dead letter is
+ * republished to `orders.dlx` with its reason headers, confirmed, and only then is the original
+ * acked. RabbitMQ has no consumer groups: a queue is one group, and the consumers of a queue
+ * compete. `group` is therefore not used here.
+ */
+export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clock?: Clock } = {}): RabbitMqGateway {
+  const config = resolveRabbitMqOptions(options);
+  const clock = deps.clock ?? systemClock;
+  let connecting: Promise<ChannelModel> | undefined;
+  let confirming: Promise<ConfirmChannel> | undefined;
+  const declared = new Set<string>();
+  let closing: Promise<void> | undefined;
+
+  const connection = () => {
+    if (closing) return Promise.reject(new Error('RabbitMQ gateway is closed'));
+    return (connecting ??= connect(config.url).then((model) => {
+      // A connection error also closes it; the consumers see their channel close. Without a
+      // listener the EventEmitter would throw it at the process.
+      model.on('error', () => undefined);
+      model.on('close', () => {
+        connecting = undefined;
+        confirming = undefined;
+        declared.clear();
+      });
+      return model;
+    }));
+  };
+  const confirmChannel = () => (confirming ??= connection().then((c) => c.createConfirmChannel()));
+
+  const ensureTopology = async (names: readonly string[]) => {
+    const missing = names.filter((n) => !declared.has(n));
+    if (missing.length === 0) return;
+    await declareTopology(await confirmChannel(), config, missing);
+    for (const n of missing) declared.add(n);
+  };
+
+  const confirmedPublish = async (exchange: string, routingKey: string, body: Buffer, publishOptions: ReturnType<typeof toPublishOptions>) => {
+    const channel = await confirmChannel();
+    await new Promise<void>((resolve, reject) => {
+      channel.publish(exchange, routingKey, body, publishOptions, (error) => (error ? reject(error) : resolve()));
+    });
+  };
+
+  const close = () =>
+    (closing ??= (async () => {
+      const open = connecting;
+      if (!open) return;
+      const model = await open.catch(() => undefined);
+      if (!model) return;
+      const timeout = new Promise<void>((resolve) => clock.setTimeout(resolve, config.closeTimeoutMs));
+      await Promise.race([model.close().catch(() => undefined), timeout]);
+    })());
+
+  return {
+    consume: (consumeOptions) =>
+      consumeQueues(
+        {
+          connection,
+          options: config,
+          clock,
+          publishDeadLetter: (routingKey, body, headers) =>
+            confirmedPublish(config.deadLetterExchange, routingKey, body, { persistent: true, headers }),
+        },
+        consumeOptions,
+      ),
+    publish: async (channel, message) => {
+      await ensureTopology([channel]);
+      await confirmedPublish(config.exchange, channel, Buffer.from(message.body), toPublishOptions(message));
+    },
+    deadLetterChannel: (channel) => channel + DEAD_LETTER_SUFFIX,
+    prepare: ensureTopology,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

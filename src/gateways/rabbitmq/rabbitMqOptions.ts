@@ -1,0 +1,33 @@
+export interface RabbitMqOptions {
+  /** AMQP URL. @default 'amqp://guest:guest@127.0.0.1:5672' */
+  readonly url?: string;
+  /** Topic exchange every event is published to, routed by channel name. @default 'orders' */
+  readonly exchange?: string;
+  /** Dead-letter exchange; `<channel>.dlq` queues are bound to it by channel name. @default 'orders.dlx' */
+  readonly deadLetterExchange?: string;
+  /** Queue type declared for every channel. Quorum queues count redeliveries. @default 'quorum' */
+  readonly queueType?: 'quorum' | 'classic';
+  /** How long `close` waits for the connection to close. @default 5000 */
+  readonly closeTimeoutMs?: number;
+}
+
+export type ResolvedRabbitMqOptions = Required<RabbitMqOptions>;
+
+/** An option Orderly cannot use; the message names it. */
+export class InvalidRabbitMqOptionsError extends Error {
+  override readonly name = 'InvalidRabbitMqOptionsError';
+}
+
+export function resolveRabbitMqOptions(options: RabbitMqOptions = {}): ResolvedRabbitMqOptions {
+  const resolved: ResolvedRabbitMqOptions = {
+    url: options.url ?? 'amqp://guest:guest@127.0.0.1:5672',
+    exchange: options.exchange ?? 'orders',
+    deadLetterExchange: options.deadLetterExchange ?? 'orders.dlx',
+    queueType: options.queueType ?? 'quorum',
+    closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+  };
+  if (!/^amqps?:\/\//.test(resolved.url)) throw new InvalidRabbitMqOptionsError(`url must start with amqp:// or amqps://, got ${resolved.url}`);
+  if (resolved.exchange === resolved.deadLetterExchange) throw new InvalidRabbitMqOptionsError('exchange and deadLetterExchange must differ');
+  if (!(resolved.closeTimeoutMs >= 0)) throw new InvalidRabbitMqOptionsError('closeTimeoutMs must be 0 or more');
+  return resolved;
+}
