@@ -13,7 +13,16 @@ export const settings = {
   PORT: { schema: int(0, 65_535), default: '3000', doc: 'HTTP port for the API, SSE and WebSocket (0 picks a free one).' },
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on; `0.0.0.0` to accept remote connections.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
-  ORDERLY_BROKER: { schema: z.enum(['memory']), default: 'memory', doc: 'Where events come from: `memory` (embedded).' },
+  ORDERLY_BROKER: {
+    schema: z.enum(['memory', 'rabbitmq'], { error: 'must be memory or rabbitmq' }),
+    default: 'memory',
+    doc: 'Where events come from: `memory` (embedded) or `rabbitmq`.',
+  },
+  ORDERLY_RABBITMQ_URL: {
+    schema: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'),
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+    doc: 'RabbitMQ connection, when `ORDERLY_BROKER=rabbitmq`.',
+  },
   ORDERLY_CHANNELS: {
     schema: z
       .string()

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     [
-      `Orderly is running on the embedded ${config.ORDERLY_BROKER} broker.`,
+      config.ORDERLY_BROKER === 'memory' ? 'Orderly is running on the embedded in-memory broker and store.' : `Orderly is consuming from ${config.ORDERLY_BROKER}.`,
       `  API        ${orderly.url}  (POST /orders, POST /events, GET /orders/:id)`,
       `  health     ${orderly.url}/healthz   ready: ${orderly.url}/readyz`,
       `  try        curl -s -XPOST ${orderly.url}/orders -H 'content-type: application/json' \\`,

@@ -5,11 +5,12 @@ import { OrderRegistry } from '../actors/orderRegistry.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { encodeStructured } from '../domain/encodeEnvelope.js';
 import type { OrderStore } from '../actors/orderStore.js';
-import { createMemoryBroker, createMemoryOrderStore, type MemoryBroker } from '../gateways/memory/index.js';
+import { createMemoryOrderStore } from '../gateways/memory/index.js';
 import { deadLetterHeaders } from '../streams/deadLetterHeaders.js';
 import { decode } from '../streams/decode.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
 import type { SettledRecord } from '../streams/settle.js';
+import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
 import type { Config } from './config.js';
 import { orderHandler } from './orderHandler.js';
 
@@ -21,12 +22,12 @@ export interface PipelineDeps {
   readonly newId?: () => string;
   /** The order store; tests wrap one to inject failures. @default an embedded store sized by the config */
   readonly store?: OrderStore;
-  /** The broker; a restarted pipeline reuses the same one. @default an embedded broker sized by the config */
-  readonly broker?: MemoryBroker;
+  /** The broker's gateway; a restarted pipeline reuses the same one. @default the one `ORDERLY_BROKER` names */
+  readonly broker?: BrokerGateway;
 }
 
 export interface Pipeline {
-  readonly broker: MemoryBroker;
+  readonly broker: BrokerGateway;
   readonly store: OrderStore;
   readonly registry: OrderRegistry;
   /** Every applied change, after it is stored: what the hub and outbound status events are made from. */
@@ -53,7 +54,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   const clock = deps.clock ?? systemClock;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const log = deps.logger;
-  const broker = deps.broker ?? createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
+  const broker = deps.broker ?? createBrokerGateway(config, clock);
   const store = deps.store ?? createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS, compact: config.ORDERLY_MEMORY_COMPACT });
 
   // Stashed events were acked when stashed; the ones that can no longer be applied are
@@ -61,9 +62,9 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   const park = async (parked: readonly ParkedEvent[]) => {
     for (const { envelope, code, message } of parked) {
       const outbound = encodeStructured(envelope);
-      const origin = { gateway: 'memory', channel: envelope.type, coordinates: {}, attempt: 1, receivedAt: clock.now() };
+      const origin = { gateway: 'orderly', channel: envelope.type, coordinates: {}, attempt: 1, receivedAt: clock.now() };
       const headers = { ...outbound.headers, ...deadLetterHeaders({ code, message, attempts: 1 }, origin, new Date(clock.now())) };
-      await broker.publish(`${envelope.type}.dlq`, { ...outbound, headers });
+      await broker.publish(broker.deadLetterChannel(envelope.type), { ...outbound, headers });
     }
   };
   const registry = new OrderRegistry({

@@ -37,6 +37,8 @@ export interface MemoryBroker extends Source, Sink {
   depth(channel: string, group: string): number;
   /** Unsettled deliveries currently held by consumers of `group` on `channel`. */
   inFlight(channel: string, group: string): number;
+  /** The channel that dead letters of `channel` are published to. */
+  deadLetterChannel(channel: string): string;
   /**
    * Stops every consumer (their Observables complete); pending retries and unsettled deliveries
    * go back to the head of their queues (in-flight first, then retries, then what was waiting).
@@ -170,6 +172,7 @@ export function createMemoryBroker(options?: MemoryBrokerOptions): MemoryBroker 
     },
     depth: (name, group) => channels.get(name)?.depth(group) ?? 0,
     inFlight: (name, group) => channels.get(name)?.inFlight(group) ?? 0,
+    deadLetterChannel: (name) => name + config.deadLetterSuffix,
     close,
     [Symbol.asyncDispose]: close,
   };

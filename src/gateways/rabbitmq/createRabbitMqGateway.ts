@@ -10,7 +10,10 @@ import { resolveRabbitMqOptions, type RabbitMqOptions } from './rabbitMqOptions.
 
 export interface RabbitMqGateway extends Source, Sink {
   consume(options: ConsumeOptions): Observable<Delivery>;
-  /** Publishes to the `orders` exchange with the channel as routing key; resolves on the publisher confirm. */
+  /**
+   * Publishes to the `orders` exchange with the channel as routing key (to `orders.dlx` for a
+   * `<channel>.dlq`); resolves on the publisher confirm.
+   */
   publish(channel: string, message: OutboundMessage): Promise<void>;
   /** The queue that dead letters of `channel` land in. */
   deadLetterChannel(channel: string): string;
@@ -90,7 +93,11 @@ export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clo
       ),
     publish: async (channel, message) => {
       await ensureTopology([channel]);
-      await confirmedPublish(config.exchange, channel, Buffer.from(message.body), toPublishOptions(message));
+      // A dead-letter channel is reached through the dead-letter exchange, by its base name.
+      const deadLetter = channel.endsWith(DEAD_LETTER_SUFFIX);
+      const exchange = deadLetter ? config.deadLetterExchange : config.exchange;
+      const routingKey = deadLetter ? channel.slice(0, -DEAD_LETTER_SUFFIX.length) : channel;
+      await confirmedPublish(exchange, routingKey, Buffer.from(message.body), toPublishOptions(message));
     },
     deadLetterChannel: (channel) => channel + DEAD_LETTER_SUFFIX,
     prepare: ensureTopology,

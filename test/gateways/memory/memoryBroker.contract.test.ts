@@ -7,9 +7,6 @@ sourceContract({
   patienceMs: 2_000,
   async create() {
     const broker = createMemoryBroker();
-    return Object.assign(broker, {
-      deadLetterChannel: (channel: string) => `${channel}.dlq`,
-      prepare: async () => undefined,
-    });
+    return Object.assign(broker, { prepare: async () => undefined });
   },
 });
