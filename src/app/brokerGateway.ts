@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import { createMemoryBroker } from '../gateways/memory/index.js';
+import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
 import type { Sink, Source } from '../streams/source.js';
 import type { Config } from './config.js';
@@ -18,5 +19,7 @@ export function createBrokerGateway(config: Config, clock: Clock): BrokerGateway
       return createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
     case 'rabbitmq':
       return createRabbitMqGateway({ url: config.ORDERLY_RABBITMQ_URL }, { clock });
+    case 'nats':
+      return createNatsGateway({ servers: config.ORDERLY_NATS_SERVERS, stream: config.ORDERLY_NATS_STREAM }, { clock });
   }
 }

@@ -14,9 +14,22 @@ export const settings = {
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on; `0.0.0.0` to accept remote connections.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
   ORDERLY_BROKER: {
-    schema: z.enum(['memory', 'rabbitmq'], { error: 'must be memory or rabbitmq' }),
+    schema: z.enum(['memory', 'rabbitmq', 'nats'], { error: 'must be memory, rabbitmq or nats' }),
     default: 'memory',
-    doc: 'Where events come from: `memory` (embedded) or `rabbitmq`.',
+    doc: 'Where events come from: `memory` (embedded), `rabbitmq` or `nats` (JetStream).',
+  },
+  ORDERLY_NATS_SERVERS: {
+    schema: z
+      .string()
+      .transform((list) => list.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+      .refine((list) => list.length > 0, 'must name at least one server'),
+    default: '127.0.0.1:4222',
+    doc: 'NATS servers, comma-separated, when `ORDERLY_BROKER=nats`.',
+  },
+  ORDERLY_NATS_STREAM: {
+    schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _'),
+    default: 'ORDERS',
+    doc: 'JetStream stream that captures the channels (subjects) and their `.dlq` subjects.',
   },
   ORDERLY_RABBITMQ_URL: {
     schema: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'),
