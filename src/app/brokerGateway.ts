@@ -1,5 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import { createMemoryBroker } from '../gateways/memory/index.js';
+import { createKafkaGateway } from '../gateways/kafka/createKafkaGateway.js';
 import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
 import type { Sink, Source } from '../streams/source.js';
@@ -17,6 +18,8 @@ export function createBrokerGateway(config: Config, clock: Clock): BrokerGateway
   switch (config.ORDERLY_BROKER) {
     case 'memory':
       return createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
+    case 'kafka':
+      return createKafkaGateway({ brokers: config.ORDERLY_KAFKA_BROKERS }, { clock });
     case 'rabbitmq':
       return createRabbitMqGateway({ url: config.ORDERLY_RABBITMQ_URL }, { clock });
     case 'nats':

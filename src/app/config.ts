@@ -14,9 +14,17 @@ export const settings = {
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on; `0.0.0.0` to accept remote connections.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
   ORDERLY_BROKER: {
-    schema: z.enum(['memory', 'rabbitmq', 'nats'], { error: 'must be memory, rabbitmq or nats' }),
+    schema: z.enum(['memory', 'kafka', 'rabbitmq', 'nats'], { error: 'must be memory, kafka, rabbitmq or nats' }),
     default: 'memory',
-    doc: 'Where events come from: `memory` (embedded), `rabbitmq` or `nats` (JetStream).',
+    doc: 'Where events come from: `memory` (embedded), `kafka`, `rabbitmq` or `nats` (JetStream).',
+  },
+  ORDERLY_KAFKA_BROKERS: {
+    schema: z
+      .string()
+      .transform((list) => list.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+      .refine((list) => list.length > 0, 'must name at least one broker'),
+    default: '127.0.0.1:9092',
+    doc: 'Kafka bootstrap brokers, comma-separated, when `ORDERLY_BROKER=kafka`.',
   },
   ORDERLY_NATS_SERVERS: {
     schema: z

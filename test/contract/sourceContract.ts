@@ -186,10 +186,12 @@ export function sourceContract(setup: ContractSetup): void {
         await Promise.all(c.deliveries.map((d) => d.ack()));
         await eventually(() => c.done(), patienceMs, 'completion after the drain');
         expect(c.deliveries).toHaveLength(2);
-        // The third is still there for the next consumer: nothing lost.
+        // The third is still there for the next consumer: nothing lost. (Which one is third is the
+        // broker's choice: different keys may sit in different partitions.)
+        const leftOver = ['x', 'y', 'z'].find((body) => !c.deliveries.map(text).includes(body));
         const next = consume(gateway, { channels: [channel], group, credit: 1 });
         await eventually(() => next.deliveries.length === 1, patienceMs, 'the message left for later');
-        expect(text(next.deliveries[0]!)).toBe('z');
+        expect(text(next.deliveries[0]!)).toBe(leftOver);
         await next.deliveries[0]!.ack();
         next.subscription.unsubscribe();
       }));
