@@ -98,7 +98,7 @@ async function pipelineThroughput(orders: number): Promise<number> {
   for (let i = 0; i < orders; i++) {
     for (const template of templates) {
       const headers = Object.fromEntries(Object.entries(template.headers).map(([k, v]) => [k, stamp(v, i)]));
-      await pipeline.broker.publish('orders', { body: Buffer.from(stamp(template.body, i)), headers, key: `o-${i}` });
+      await pipeline.publisher.publish('orders', { body: Buffer.from(stamp(template.body, i)), headers, key: `o-${i}` });
       published++;
     }
     while (published - settled > window) await new Promise((r) => setImmediate(r));

@@ -1,10 +1,10 @@
 import type { Clock } from '../domain/clock.js';
-import { createMemoryBroker } from '../gateways/memory/index.js';
 import { createKafkaGateway } from '../gateways/kafka/createKafkaGateway.js';
+import { createMemoryBroker } from '../gateways/memory/index.js';
 import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
 import type { Sink, Source } from '../streams/source.js';
-import type { Config } from './config.js';
+import type { Config, SourceName } from './config.js';
 
 /** What the composition root needs of any broker's gateway. */
 export interface BrokerGateway extends Source, Sink {
@@ -13,16 +13,16 @@ export interface BrokerGateway extends Source, Sink {
   close(): Promise<void>;
 }
 
-/** The gateway `ORDERLY_BROKER` names, configured from the rest of the config. */
-export function createBrokerGateway(config: Config, clock: Clock): BrokerGateway {
-  switch (config.ORDERLY_BROKER) {
+/** The gateway for one of `ORDERLY_SOURCES`, configured from the rest of the config. */
+export function createBrokerGateway(name: SourceName, config: Config, clock: Clock): BrokerGateway {
+  switch (name) {
     case 'memory':
       return createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
     case 'kafka':
-      return createKafkaGateway({ brokers: config.ORDERLY_KAFKA_BROKERS }, { clock });
+      return createKafkaGateway({ brokers: config.KAFKA_BROKERS }, { clock });
     case 'rabbitmq':
-      return createRabbitMqGateway({ url: config.ORDERLY_RABBITMQ_URL }, { clock });
+      return createRabbitMqGateway({ url: config.AMQP_URL }, { clock });
     case 'nats':
-      return createNatsGateway({ servers: config.ORDERLY_NATS_SERVERS, stream: config.ORDERLY_NATS_STREAM }, { clock });
+      return createNatsGateway({ servers: config.NATS_URL, stream: config.ORDERLY_NATS_STREAM }, { clock });
   }
 }

@@ -9,40 +9,42 @@ import { isKnownCurrency } from '../domain/currency.js';
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
+/** The brokers Orderly can consume from. */
+export const SOURCE_NAMES = ['memory', 'kafka', 'rabbitmq', 'nats'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+/** A comma-separated list with at least one item. */
+const list = (what: string) =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .refine((items) => items.length > 0, `must name at least one ${what}`);
+
 export const settings = {
   PORT: { schema: int(0, 65_535), default: '3000', doc: 'HTTP port for the API, SSE and WebSocket (0 picks a free one).' },
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on; `0.0.0.0` to accept remote connections.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
-  ORDERLY_BROKER: {
-    schema: z.enum(['memory', 'kafka', 'rabbitmq', 'nats'], { error: 'must be memory, kafka, rabbitmq or nats' }),
+  ORDERLY_SOURCES: {
+    schema: list('source').pipe(z.array(z.enum(SOURCE_NAMES, { error: `must each be one of ${SOURCE_NAMES.join(', ')}` }))),
     default: 'memory',
-    doc: 'Where events come from: `memory` (embedded), `kafka`, `rabbitmq` or `nats` (JetStream).',
+    doc: 'Where events come from, comma-separated: `memory` (embedded), `kafka`, `rabbitmq`, `nats` (JetStream).',
   },
-  ORDERLY_KAFKA_BROKERS: {
-    schema: z
-      .string()
-      .transform((list) => list.split(',').map((s) => s.trim()).filter((s) => s !== ''))
-      .refine((list) => list.length > 0, 'must name at least one broker'),
-    default: '127.0.0.1:9092',
-    doc: 'Kafka bootstrap brokers, comma-separated, when `ORDERLY_BROKER=kafka`.',
+  ORDERLY_PUBLISH_TO: {
+    schema: z.enum(SOURCE_NAMES, { error: `must be one of ${SOURCE_NAMES.join(', ')}` }).optional(),
+    default: '',
+    doc: 'Where `POST /orders` and `POST /events` publish; the first source when unset.',
   },
-  ORDERLY_NATS_SERVERS: {
-    schema: z
-      .string()
-      .transform((list) => list.split(',').map((s) => s.trim()).filter((s) => s !== ''))
-      .refine((list) => list.length > 0, 'must name at least one server'),
-    default: '127.0.0.1:4222',
-    doc: 'NATS servers, comma-separated, when `ORDERLY_BROKER=nats`.',
+  KAFKA_BROKERS: { schema: list('broker'), default: '127.0.0.1:9092', doc: 'Kafka bootstrap brokers, comma-separated.' },
+  AMQP_URL: {
+    schema: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'),
+    default: 'amqp://guest:guest@127.0.0.1:5672',
+    doc: 'RabbitMQ connection.',
   },
+  NATS_URL: { schema: list('server'), default: 'nats://127.0.0.1:4222', doc: 'NATS servers, comma-separated.' },
   ORDERLY_NATS_STREAM: {
     schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _'),
     default: 'ORDERS',
     doc: 'JetStream stream that captures the channels (subjects) and their `.dlq` subjects.',
-  },
-  ORDERLY_RABBITMQ_URL: {
-    schema: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'),
-    default: 'amqp://guest:guest@127.0.0.1:5672',
-    doc: 'RabbitMQ connection, when `ORDERLY_BROKER=rabbitmq`.',
   },
   ORDERLY_CHANNELS: {
     schema: z
@@ -102,11 +104,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const problems: string[] = [];
   for (const [name, setting] of Object.entries(settings)) {
     const raw = env[name] ?? setting.default;
-    const parsed = setting.schema.safeParse(raw === '' ? setting.default : raw);
+    const value = raw === '' ? setting.default : raw;
+    const parsed = setting.schema.safeParse(value === '' ? undefined : value);
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
   }
   const config = values as Config;
+  if (problems.length === 0 && config.ORDERLY_PUBLISH_TO !== undefined && !config.ORDERLY_SOURCES.includes(config.ORDERLY_PUBLISH_TO)) {
+    problems.push(`ORDERLY_PUBLISH_TO (${config.ORDERLY_PUBLISH_TO}) must be one of ORDERLY_SOURCES (${config.ORDERLY_SOURCES.join(', ')}): Orderly would publish where it does not consume`);
+  }
   if (problems.length === 0 && config.ORDERLY_RETRY_BASE_MS > config.ORDERLY_RETRY_MAX_MS) {
     problems.push(`ORDERLY_RETRY_BASE_MS (${config.ORDERLY_RETRY_BASE_MS}) must not exceed ORDERLY_RETRY_MAX_MS (${config.ORDERLY_RETRY_MAX_MS})`);
   }

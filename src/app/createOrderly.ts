@@ -42,7 +42,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   };
 
   const http = createHttpServer({
-    sink: pipeline.broker,
+    sink: pipeline.publisher,
     channel: config.ORDERLY_PUBLISH_CHANNEL,
     orders: pipeline.store,
     readiness,

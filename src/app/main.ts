@@ -22,7 +22,9 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     [
-      config.ORDERLY_BROKER === 'memory' ? 'Orderly is running on the embedded in-memory broker and store.' : `Orderly is consuming from ${config.ORDERLY_BROKER}.`,
+      config.ORDERLY_SOURCES.join(',') === 'memory'
+        ? 'Orderly is running on the embedded in-memory broker and store.'
+        : `Orderly is consuming from ${config.ORDERLY_SOURCES.join(', ')}.`,
       `  API        ${orderly.url}  (POST /orders, POST /events, GET /orders/:id)`,
       `  health     ${orderly.url}/healthz   ready: ${orderly.url}/readyz`,
       `  try        curl -s -XPOST ${orderly.url}/orders -H 'content-type: application/json' \\`,

@@ -1,4 +1,4 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { merge, Subject, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
 import { OrderRegistry } from '../actors/orderRegistry.js';
@@ -11,7 +11,7 @@ import { decode } from '../streams/decode.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
 import type { SettledRecord } from '../streams/settle.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
-import type { Config } from './config.js';
+import type { Config, SourceName } from './config.js';
 import { orderHandler } from './orderHandler.js';
 
 export interface PipelineDeps {
@@ -22,12 +22,13 @@ export interface PipelineDeps {
   readonly newId?: () => string;
   /** The order store; tests wrap one to inject failures. @default an embedded store sized by the config */
   readonly store?: OrderStore;
-  /** The broker's gateway; a restarted pipeline reuses the same one. @default the one `ORDERLY_BROKER` names */
-  readonly broker?: BrokerGateway;
+  /** Gateways to use instead of making them (tests; a restarted pipeline reuses the same ones); their owner closes them. */
+  readonly gateways?: Partial<Record<SourceName, BrokerGateway>>;
 }
 
 export interface Pipeline {
-  readonly broker: BrokerGateway;
+  /** Where the HTTP API publishes: the gateway of `ORDERLY_PUBLISH_TO`. */
+  readonly publisher: BrokerGateway;
   readonly store: OrderStore;
   readonly registry: OrderRegistry;
   /** Every applied change, after it is stored: what the hub and outbound status events are made from. */
@@ -54,7 +55,17 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   const clock = deps.clock ?? systemClock;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const log = deps.logger;
-  const broker = deps.broker ?? createBrokerGateway(config, clock);
+  const owned: BrokerGateway[] = [];
+  const gateways = new Map(
+    config.ORDERLY_SOURCES.map((name) => {
+      const given = deps.gateways?.[name];
+      if (given) return [name, given] as const;
+      const made = createBrokerGateway(name, config, clock);
+      owned.push(made);
+      return [name, made] as const;
+    }),
+  );
+  const publisher = gateways.get(config.ORDERLY_PUBLISH_TO ?? config.ORDERLY_SOURCES[0]!)!;
   const store = deps.store ?? createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS, compact: config.ORDERLY_MEMORY_COMPACT });
 
   // Stashed events were acked when stashed; the ones that can no longer be applied are
@@ -64,7 +75,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
       const outbound = encodeStructured(envelope);
       const origin = { gateway: 'orderly', channel: envelope.type, coordinates: {}, attempt: 1, receivedAt: clock.now() };
       const headers = { ...outbound.headers, ...deadLetterHeaders({ code, message, attempts: 1 }, origin, new Date(clock.now())) };
-      await broker.publish(broker.deadLetterChannel(envelope.type), { ...outbound, headers });
+      await publisher.publish(publisher.deadLetterChannel(envelope.type), { ...outbound, headers });
     }
   };
   const registry = new OrderRegistry({
@@ -89,8 +100,9 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   const intake = new AbortController();
   let consuming = true;
 
-  const subscription: Subscription = broker
-    .consume({ channels: config.ORDERLY_CHANNELS, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal })
+  // Every source gets the full credit: each bounds its own broker; the total is credit × sources.
+  const consume = { channels: config.ORDERLY_CHANNELS, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal };
+  const subscription: Subscription = merge(...[...gateways.values()].map((gateway) => gateway.consume(consume)))
     .pipe(
       processDeliveries(
         {
@@ -133,7 +145,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
       subscription.unsubscribe();
       consuming = false;
       registry.stop();
-      if (!deps.broker) await broker.close();
+      await Promise.all(owned.map((gateway) => gateway.close()));
       changes.complete();
       settled.complete();
     })());
@@ -145,7 +157,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   };
 
   return {
-    broker,
+    publisher,
     store,
     registry,
     changes$: changes.asObservable(),

@@ -17,8 +17,8 @@ beforeAll(async () => {
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
-    ORDERLY_BROKER: 'kafka',
-    ORDERLY_KAFKA_BROKERS: brokers.join(','),
+    ORDERLY_SOURCES: 'kafka',
+    KAFKA_BROKERS: brokers.join(','),
     ORDERLY_CHANNELS: topic,
     ORDERLY_PUBLISH_CHANNEL: topic,
     ORDERLY_CONSUMER_GROUP: run,

@@ -17,8 +17,8 @@ beforeAll(async () => {
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
-    ORDERLY_BROKER: 'nats',
-    ORDERLY_NATS_SERVERS: servers,
+    ORDERLY_SOURCES: 'nats',
+    NATS_URL: `nats://${servers}`,
     ORDERLY_NATS_STREAM: stream,
     ORDERLY_CHANNELS: subject,
     ORDERLY_PUBLISH_CHANNEL: subject,

@@ -15,8 +15,8 @@ beforeAll(async () => {
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
-    ORDERLY_BROKER: 'rabbitmq',
-    ORDERLY_RABBITMQ_URL: url,
+    ORDERLY_SOURCES: 'rabbitmq',
+    AMQP_URL: url,
     ORDERLY_CHANNELS: keyed,
     ORDERLY_PUBLISH_CHANNEL: keyed,
     ORDERLY_CONSUMER_GROUP: run,

@@ -44,7 +44,7 @@ export async function harness(options: { wrapStore?: (store: OrderStore) => Orde
   const visibleStore = options.wrapStore ? options.wrapStore(store) : store;
   const changes: OrderChange[] = [];
   const start = () => {
-    const pipeline = startPipeline(config, { logger: silent, broker, store: visibleStore });
+    const pipeline = startPipeline(config, { logger: silent, gateways: { memory: broker }, store: visibleStore });
     pipeline.changes$.subscribe((change) => changes.push(change));
     return pipeline;
   };
