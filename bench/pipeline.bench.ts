@@ -65,7 +65,7 @@ const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
 async function pipelineThroughput(orders: number): Promise<number> {
   const config = loadConfig({ ORDERLY_CREDIT: '512', ORDERLY_MEMORY_MAX_ORDERS: String(orders + 1), LOG_LEVEL: 'silent' });
   const store = createMemoryOrderStore({ maxOrders: orders + 1 });
-  const pipeline = startPipeline(config, { logger: pino({ level: 'silent' }), store });
+  const pipeline = await startPipeline(config, { logger: pino({ level: 'silent' }), store });
   const total = orders * 2;
   let settled = 0;
   let deadLettered = 0;

@@ -10,6 +10,8 @@ import type { Config, SourceName } from './config.js';
 export interface BrokerGateway extends Source, Sink {
   /** The channel dead letters of `channel` go to (`<channel>.dlq` on every broker so far). */
   deadLetterChannel(channel: string): string;
+  /** Makes the channels (and their dead-letter channels) exist, so that nothing published after start is dropped. */
+  prepare(channels: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

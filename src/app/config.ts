@@ -55,6 +55,11 @@ export const settings = {
     default: 'orders,order.created,payment.completed,payment.failed,order.cancelled,order.shipped',
     doc: 'Channels consumed, comma-separated: the keyed `orders` channel (every type, per-order order) and one per type.',
   },
+  ORDERLY_CHANNEL_PREFIX: {
+    schema: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ., - or _').optional(),
+    default: '',
+    doc: 'Put before every channel name, to share a broker between deployments; a plain payload’s type is its channel name without it.',
+  },
   ORDERLY_PUBLISH_CHANNEL: {
     schema: z.string().min(1),
     default: 'orders',

@@ -30,7 +30,7 @@ export interface Orderly {
 export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<Orderly> {
   const now = () => (deps.clock ?? Date).now();
   const newId = deps.newId ?? (() => crypto.randomUUID());
-  const pipeline = startPipeline(config, deps);
+  const pipeline = await startPipeline(config, deps);
   let draining = false;
 
   const readiness = (): Readiness => {
@@ -43,7 +43,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
 
   const http = createHttpServer({
     sink: pipeline.publisher,
-    channel: config.ORDERLY_PUBLISH_CHANNEL,
+    channel: (config.ORDERLY_CHANNEL_PREFIX ?? '') + config.ORDERLY_PUBLISH_CHANNEL,
     orders: pipeline.store,
     readiness,
     now,

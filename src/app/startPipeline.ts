@@ -51,10 +51,11 @@ export interface Pipeline {
  * Broker → decode → keyed, retried, settled processing → order actors → store. Everything of
  * Orderly except its HTTP face; the benchmark runs exactly this.
  */
-export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
+export async function startPipeline(config: Config, deps: PipelineDeps): Promise<Pipeline> {
   const clock = deps.clock ?? systemClock;
   const newId = deps.newId ?? (() => crypto.randomUUID());
   const log = deps.logger;
+  const prefix = config.ORDERLY_CHANNEL_PREFIX ?? '';
   const owned: BrokerGateway[] = [];
   const gateways = new Map(
     config.ORDERLY_SOURCES.map((name) => {
@@ -75,7 +76,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
       const outbound = encodeStructured(envelope);
       const origin = { gateway: 'orderly', channel: envelope.type, coordinates: {}, attempt: 1, receivedAt: clock.now() };
       const headers = { ...outbound.headers, ...deadLetterHeaders({ code, message, attempts: 1 }, origin, new Date(clock.now())) };
-      await publisher.publish(publisher.deadLetterChannel(envelope.type), { ...outbound, headers });
+      await publisher.publish(publisher.deadLetterChannel(prefix + envelope.type), { ...outbound, headers });
     }
   };
   const registry = new OrderRegistry({
@@ -100,8 +101,19 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
   const intake = new AbortController();
   let consuming = true;
 
+  // Topology first: a producer that publishes once Orderly is up must find its channel there
+  // (RabbitMQ drops what no queue is bound for; JetStream refuses what no stream captures).
+  const channels = config.ORDERLY_CHANNELS.map((c) => prefix + c);
+  try {
+    await Promise.all([...gateways.values()].map((gateway) => gateway.prepare(channels)));
+  } catch (error) {
+    await Promise.all(owned.map((gateway) => gateway.close().catch(() => undefined)));
+    registry.stop();
+    throw error;
+  }
+
   // Every source gets the full credit: each bounds its own broker; the total is credit × sources.
-  const consume = { channels: config.ORDERLY_CHANNELS, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal };
+  const consume = { channels, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal };
   const subscription: Subscription = merge(...[...gateways.values()].map((gateway) => gateway.consume(consume)))
     .pipe(
       processDeliveries(
@@ -109,6 +121,7 @@ export function startPipeline(config: Config, deps: PipelineDeps): Pipeline {
           decode: decode({
             defaultCurrency: config.ORDERLY_DEFAULT_CURRENCY,
             maxBodyBytes: config.ORDERLY_MAX_BODY_BYTES,
+            channelPrefix: prefix,
             clock,
             newId,
             onDeadLetter: (delivery, reason) => log.warn({ origin: delivery.origin, reason }, 'dead-lettered undecodable event'),

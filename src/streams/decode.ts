@@ -8,6 +8,8 @@ export interface DecodeConfig {
   readonly defaultCurrency: string;
   /** Largest body accepted; larger ones are dead-lettered unread. @default 1_048_576 */
   readonly maxBodyBytes?: number;
+  /** Prefix of every channel name (a shared broker's namespace); a plain payload's type is its channel without it. @default '' */
+  readonly channelPrefix?: string;
   /** @default systemClock */
   readonly clock?: Clock;
   /** Makes a correlation id for messages that arrive without one. @default crypto.randomUUID */
@@ -34,6 +36,7 @@ export function decode(config: DecodeConfig): OperatorFunction<Delivery, Decoded
     newId: config.newId ?? (() => crypto.randomUUID()),
   };
   const redeliverDelayMs = config.redeliverDelayMs ?? 1000;
+  const prefix = config.channelPrefix ?? '';
 
   return (source) =>
     new Observable<Decoded>((subscriber) =>
@@ -42,7 +45,7 @@ export function decode(config: DecodeConfig): OperatorFunction<Delivery, Decoded
           const { origin } = delivery;
           const result = decodeEnvelope(delivery.message, {
             ...context,
-            channel: origin.channel,
+            channel: origin.channel.startsWith(prefix) ? origin.channel.slice(prefix.length) : origin.channel,
             coordinates: origin.coordinates,
             gateway: origin.gateway,
           });

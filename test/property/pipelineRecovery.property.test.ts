@@ -50,7 +50,7 @@ describe('pipeline property - recovery', () => {
             // Crash the consumer at chosen moments: whatever it held unsettled is redelivered to the next one.
             for (const ms of crashPoints) {
               await new Promise((r) => setTimeout(r, ms % 5));
-              h.restart();
+              await h.restart();
             }
             await h.idle();
             expect(await summary(h, orderIds)).toEqual(expected);

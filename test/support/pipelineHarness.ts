@@ -30,7 +30,7 @@ export interface Harness {
   /** Resolves once every channel is empty (nothing waiting, in flight or awaiting retry); bounded. */
   idle(): Promise<void>;
   /** Crash: drop the running pipeline with whatever it holds unsettled, start a fresh one on the same broker and store. */
-  restart(): void;
+  restart(): Promise<void>;
   /** Every order's record. */
   records(orderIds: Iterable<string>): Promise<Map<string, OrderRecord | undefined>>;
   deadLetters(): number;
@@ -43,15 +43,15 @@ export async function harness(options: { wrapStore?: (store: OrderStore) => Orde
   const store = createMemoryOrderStore();
   const visibleStore = options.wrapStore ? options.wrapStore(store) : store;
   const changes: OrderChange[] = [];
-  const start = () => {
-    const pipeline = startPipeline(config, { logger: silent, gateways: { memory: broker }, store: visibleStore });
+  const start = async () => {
+    const pipeline = await startPipeline(config, { logger: silent, gateways: { memory: broker }, store: visibleStore });
     pipeline.changes$.subscribe((change) => changes.push(change));
     return pipeline;
   };
   const h: Harness = {
     broker,
     store,
-    pipeline: start(),
+    pipeline: await start(),
     changes,
     /** To the keyed `orders` channel, where the source keeps each order's events in publish order. */
     async publish(envelopes) {
@@ -65,9 +65,9 @@ export async function harness(options: { wrapStore?: (store: OrderStore) => Orde
       }
       throw new Error('pipeline did not become idle within 5 s');
     },
-    restart() {
+    async restart() {
       h.pipeline.abandon();
-      h.pipeline = start();
+      h.pipeline = await start();
     },
     async records(orderIds) {
       const result = new Map<string, OrderRecord | undefined>();

@@ -39,6 +39,8 @@ export interface MemoryBroker extends Source, Sink {
   inFlight(channel: string, group: string): number;
   /** The channel that dead letters of `channel` are published to. */
   deadLetterChannel(channel: string): string;
+  /** Nothing to declare: channels appear on first use, and what is published before a consumer comes is kept. */
+  prepare(channels: readonly string[]): Promise<void>;
   /**
    * Stops every consumer (their Observables complete); pending retries and unsettled deliveries
    * go back to the head of their queues (in-flight first, then retries, then what was waiting).
@@ -173,6 +175,7 @@ export function createMemoryBroker(options?: MemoryBrokerOptions): MemoryBroker 
     depth: (name, group) => channels.get(name)?.depth(group) ?? 0,
     inFlight: (name, group) => channels.get(name)?.inFlight(group) ?? 0,
     deadLetterChannel: (name) => name + config.deadLetterSuffix,
+    prepare: async () => undefined,
     close,
     [Symbol.asyncDispose]: close,
   };

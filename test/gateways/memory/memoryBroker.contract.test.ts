@@ -7,6 +7,6 @@ sourceContract({
   patienceMs: 2_000,
   async create() {
     const broker = createMemoryBroker();
-    return Object.assign(broker, { prepare: async () => undefined });
+    return broker;
   },
 });
