@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createOrderly } from './createOrderly.js';
+import { SourceUnavailableError } from './startPipeline.js';
 
 /**
  * `npm start`: reads the environment, starts Orderly, prints where it serves, and shuts down
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`orderly: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A broker that is down is an operator's problem, not a bug: one line, no stack.
+  const text = error instanceof SourceUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`orderly: failed to start: ${text}\n`);
   process.exit(1);
 });

@@ -105,7 +105,13 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   // (RabbitMQ drops what no queue is bound for; JetStream refuses what no stream captures).
   const channels = config.ORDERLY_CHANNELS.map((c) => prefix + c);
   try {
-    await Promise.all([...gateways.values()].map((gateway) => gateway.prepare(channels)));
+    await Promise.all(
+      [...gateways].map(([name, gateway]) =>
+        gateway.prepare(channels).catch((error: unknown) => {
+          throw new SourceUnavailableError(name, where(name, config), { cause: error });
+        }),
+      ),
+    );
   } catch (error) {
     await Promise.all(owned.map((gateway) => gateway.close().catch(() => undefined)));
     registry.stop();
@@ -193,4 +199,30 @@ function closedWithin(subscription: Subscription, timeoutMs: number): Promise<bo
       resolve(true);
     });
   });
+}
+
+/** The setting that says where a source is, for error messages. */
+function where(name: SourceName, config: Config): string {
+  switch (name) {
+    case 'memory':
+      return 'embedded';
+    case 'kafka':
+      return `KAFKA_BROKERS=${config.KAFKA_BROKERS.join(',')}`;
+    case 'rabbitmq':
+      return `AMQP_URL=${config.AMQP_URL.replace(/\/\/[^@/]*@/, '//***@')}`;
+    case 'nats':
+      return `NATS_URL=${config.NATS_URL.join(',')}`;
+  }
+}
+
+/** A source named in ORDERLY_SOURCES could not be reached at start. */
+export class SourceUnavailableError extends Error {
+  override readonly name = 'SourceUnavailableError';
+  constructor(
+    readonly source: SourceName,
+    readonly location: string,
+    options: { cause: unknown },
+  ) {
+    super(`${source} (${location}) is unreachable: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+  }
 }

@@ -32,6 +32,14 @@ describe('process - start and stop', () => {
     expect(await orderly.exited).toBe(0);
   });
 
+  it('exits 1 with one line naming the broker when a source is unreachable at start', async () => {
+    const orderly = start({ PORT: '0', ORDERLY_SOURCES: 'rabbitmq', AMQP_URL: 'amqp://guest:secret@127.0.0.1:1' });
+    expect(await orderly.exited).toBe(1);
+    const { stderr } = orderly.output();
+    expect(stderr).toMatch(/orderly: failed to start: rabbitmq \(AMQP_URL=amqp:\/\/\*\*\*@127\.0\.0\.1:1\) is unreachable: .*ECONNREFUSED/);
+    expect(stderr).not.toContain('secret');
+  });
+
   it('exits 2 on a bad setting with a message that names the variable', async () => {
     const orderly = start({ PORT: '0', ORDERLY_CREDIT: 'lots' });
     expect(await orderly.exited).toBe(2);

@@ -30,7 +30,14 @@ export interface KafkaGateway extends Source, Sink {
 export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: Clock } = {}): KafkaGateway {
   const clock = deps.clock ?? systemClock;
   const partitions = options.partitions ?? 12;
-  const kafka = new Kafka({ clientId: options.clientId ?? 'orderly', brokers: [...(options.brokers ?? ['127.0.0.1:9092'])], logLevel: logLevel.ERROR });
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'orderly',
+    brokers: [...(options.brokers ?? ['127.0.0.1:9092'])],
+    logLevel: logLevel.ERROR,
+    connectionTimeout: 3000,
+    // Bounded: an unreachable cluster fails the start within seconds instead of retrying for minutes.
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
+  });
   let producing: Promise<Producer> | undefined;
   let administering: Promise<Admin> | undefined;
   const created = new Set<string>();
