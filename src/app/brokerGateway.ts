@@ -3,17 +3,10 @@ import { createKafkaGateway } from '../gateways/kafka/createKafkaGateway.js';
 import { createMemoryBroker } from '../gateways/memory/index.js';
 import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
-import type { Sink, Source } from '../streams/source.js';
+import type { BrokerGateway } from '../streams/brokerGateway.js';
 import type { Config, SourceName } from './config.js';
 
-/** What the composition root needs of any broker's gateway. */
-export interface BrokerGateway extends Source, Sink {
-  /** The channel dead letters of `channel` go to (`<channel>.dlq` on every broker so far). */
-  deadLetterChannel(channel: string): string;
-  /** Makes the channels (and their dead-letter channels) exist, so that nothing published after start is dropped. */
-  prepare(channels: readonly string[]): Promise<void>;
-  close(): Promise<void>;
-}
+export type { BrokerGateway };
 
 /** The gateway for one of `ORDERLY_SOURCES`, configured from the rest of the config. */
 export function createBrokerGateway(name: SourceName, config: Config, clock: Clock): BrokerGateway {

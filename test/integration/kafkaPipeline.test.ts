@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createOrderly, type Orderly } from '../../src/app/createOrderly.js';
+import { statusOf } from '../support/orderStatus.js';
 
 // Orderly end to end on the Kafka broker of scripts/kafka.sh. Topics and group are named for
 // this run and deleted afterwards.
@@ -37,22 +38,13 @@ afterAll(async () => {
   await Promise.all([producer.disconnect(), admin.disconnect()]);
 }, 60_000);
 
-async function statusOf(orderId: string, want: string): Promise<string | undefined> {
-  let status: string | undefined;
-  for (let i = 0; i < 1000 && status !== want; i++) {
-    const response = await fetch(`${orderly.url}/orders/${orderId}`);
-    if (response.ok) status = ((await response.json()) as { status: string }).status;
-    if (status !== want) await new Promise((r) => setTimeout(r, 30));
-  }
-  return status;
-}
 
 describe('kafka pipeline - end to end', () => {
   it('applies an order posted over HTTP and a binary-mode CloudEvent a producer sent keyed by order id', async () => {
     const order = { orderId: `${run}-o1`, userId: 'u', items: [{ productId: 'p', quantity: 2, priceCents: 250 }], totalCents: 500, currency: 'EUR' };
     const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
     expect(posted.status).toBe(202);
-    expect(await statusOf(order.orderId, 'pending')).toBe('pending');
+    expect(await statusOf(orderly.url, order.orderId, 'pending', 30_000)).toBe('pending');
 
     // The CloudEvents Kafka binding: ce_ headers, the order id as record key.
     await producer.send({
@@ -66,6 +58,6 @@ describe('kafka pipeline - end to end', () => {
         },
       ],
     });
-    expect(await statusOf(order.orderId, 'paid')).toBe('paid');
+    expect(await statusOf(orderly.url, order.orderId, 'paid', 30_000)).toBe('paid');
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createOrderly, type Orderly } from '../../src/app/createOrderly.js';
+import { statusOf } from '../support/orderStatus.js';
 
 // Orderly end to end on the real NATS JetStream of this machine. The server is shared and
 // keeps state, so the stream and subject are named for this run; the stream is deleted after.
@@ -35,22 +36,13 @@ afterAll(async () => {
   await producer.close();
 });
 
-async function statusOf(orderId: string, want: string): Promise<string | undefined> {
-  let status: string | undefined;
-  for (let i = 0; i < 300 && status !== want; i++) {
-    const response = await fetch(`${orderly.url}/orders/${orderId}`);
-    if (response.ok) status = ((await response.json()) as { status: string }).status;
-    if (status !== want) await new Promise((r) => setTimeout(r, 20));
-  }
-  return status;
-}
 
 describe('nats pipeline - end to end', () => {
   it('applies an order posted over HTTP and a binary-mode CloudEvent a producer published to JetStream', async () => {
     const order = { orderId: `${run}-o1`, userId: 'u', items: [{ productId: 'p', quantity: 3, priceCents: 100 }], totalCents: 300, currency: 'EUR' };
     const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
     expect(posted.status).toBe(202);
-    expect(await statusOf(order.orderId, 'pending')).toBe('pending');
+    expect(await statusOf(orderly.url, order.orderId, 'pending', 30_000)).toBe('pending');
 
     // The CloudEvents NATS binding: ce- headers, the data as the body.
     const h = headers();
@@ -58,6 +50,6 @@ describe('nats pipeline - end to end', () => {
       h.set(name, value);
     }
     await producer.jetstream().publish(subject, new TextEncoder().encode(JSON.stringify({ orderId: order.orderId, paymentId: 'p1', amountCents: 300 })), { headers: h });
-    expect(await statusOf(order.orderId, 'paid')).toBe('paid');
+    expect(await statusOf(orderly.url, order.orderId, 'paid', 30_000)).toBe('paid');
   });
 });

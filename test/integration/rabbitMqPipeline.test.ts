@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createOrderly, type Orderly } from '../../src/app/createOrderly.js';
+import { statusOf } from '../support/orderStatus.js';
 
 // Orderly end to end on the real RabbitMQ of this machine. The broker is shared and keeps
 // state, so the channels (queues) are named for this run and deleted afterwards.
@@ -32,22 +33,13 @@ afterAll(async () => {
   await admin.close();
 });
 
-async function statusOf(orderId: string, want: string): Promise<string | undefined> {
-  let status: string | undefined;
-  for (let i = 0; i < 300 && status !== want; i++) {
-    const response = await fetch(`${orderly.url}/orders/${orderId}`);
-    if (response.ok) status = ((await response.json()) as { status: string }).status;
-    if (status !== want) await new Promise((r) => setTimeout(r, 20));
-  }
-  return status;
-}
 
 describe('rabbitmq pipeline - end to end', () => {
   it('applies an order posted over HTTP and a binary-mode CloudEvent published by a producer on AMQP', async () => {
     const order = { orderId: `${run}-o1`, userId: 'u', items: [{ productId: 'p', quantity: 1, priceCents: 700 }], totalCents: 700, currency: 'EUR' };
     const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
     expect(posted.status).toBe(202);
-    expect(await statusOf(order.orderId, 'pending')).toBe('pending');
+    expect(await statusOf(orderly.url, order.orderId, 'pending', 30_000)).toBe('pending');
 
     // A producer of its own, speaking AMQP with ce_ headers (the CloudEvents AMQP binding).
     const producer = await connect(url);
@@ -66,6 +58,6 @@ describe('rabbitmq pipeline - end to end', () => {
       ),
     );
     await producer.close();
-    expect(await statusOf(order.orderId, 'paid')).toBe('paid');
+    expect(await statusOf(orderly.url, order.orderId, 'paid', 30_000)).toBe('paid');
   });
 });

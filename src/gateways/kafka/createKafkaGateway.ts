@@ -1,8 +1,6 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
-import type { Observable } from 'rxjs';
 import { systemClock, type Clock } from '../../domain/clock.js';
-import type { Delivery } from '../../streams/delivery.js';
-import type { ConsumeOptions, OutboundMessage, Sink, Source } from '../../streams/source.js';
+import type { BrokerGateway } from '../../streams/brokerGateway.js';
 import { consumeTopics } from './consumeTopics.js';
 import { toKafkaMessage } from './kafkaMessage.js';
 
@@ -15,18 +13,15 @@ export interface KafkaOptions {
   readonly partitions?: number;
 }
 
-export interface KafkaGateway extends Source, Sink {
-  consume(options: ConsumeOptions): Observable<Delivery>;
-  /** Produces with `acks: -1`, keyed by order id; resolves once the in-sync replicas have it. */
-  publish(channel: string, message: OutboundMessage): Promise<void>;
-  deadLetterChannel(channel: string): string;
-  /** Creates the topics (and their `.dlq` topics) that do not exist yet. */
-  prepare(channels: readonly string[]): Promise<void>;
-  close(): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
+/** This gateway is a plain `BrokerGateway`; its specifics are in the doc comment below. */
+export type KafkaGateway = BrokerGateway;
 
-/** The Kafka gateway (kafkajs): topics are channels, consumer groups are groups. */
+/**
+ * The Kafka gateway (kafkajs): topics are channels, consumer groups are groups (see
+ * `consumeTopics` for credit and the commit watermark). Publishing produces keyed by order id
+ * with `acks: -1`, so it resolves once the in-sync replicas have the record; `prepare` creates
+ * the topics and their `.dlq` topics with `partitions` partitions.
+ */
 export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: Clock } = {}): KafkaGateway {
   const clock = deps.clock ?? systemClock;
   const partitions = options.partitions ?? 12;

@@ -1,23 +1,13 @@
 import { connect, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
-import type { Observable } from 'rxjs';
 import { systemClock, type Clock } from '../../domain/clock.js';
-import type { Delivery } from '../../streams/delivery.js';
-import type { ConsumeOptions, OutboundMessage, Sink, Source } from '../../streams/source.js';
+import type { BrokerGateway } from '../../streams/brokerGateway.js';
+import type { OutboundMessage } from '../../streams/source.js';
 import { consumeSubjects } from './consumeSubjects.js';
 import { toNatsHeaders } from './natsMessage.js';
 import { resolveNatsOptions, type NatsOptions } from './natsOptions.js';
 
-export interface NatsGateway extends Source, Sink {
-  consume(options: ConsumeOptions): Observable<Delivery>;
-  /** Publishes to JetStream; resolves on the stream's ack. `message-id` becomes the JetStream msg id (server-side dedup). */
-  publish(channel: string, message: OutboundMessage): Promise<void>;
-  deadLetterChannel(channel: string): string;
-  /** Makes the stream capture `channels` and their `.dlq` subjects. */
-  prepare(channels: readonly string[]): Promise<void>;
-  /** Drains and closes the connection. Idempotent. */
-  close(): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
+/** This gateway is a plain `BrokerGateway`; its specifics are in the doc comment below. */
+export type NatsGateway = BrokerGateway;
 
 /**
  * The NATS JetStream gateway: channels are subjects captured by one stream (`ORDERS`), every

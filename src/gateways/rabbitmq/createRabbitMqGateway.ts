@@ -1,35 +1,21 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import type { Observable } from 'rxjs';
 import { systemClock, type Clock } from '../../domain/clock.js';
-import type { Delivery } from '../../streams/delivery.js';
-import type { ConsumeOptions, OutboundMessage, Sink, Source } from '../../streams/source.js';
+import type { BrokerGateway } from '../../streams/brokerGateway.js';
 import { consumeQueues } from './consumeQueues.js';
 import { DEAD_LETTER_SUFFIX, declareTopology } from './declareTopology.js';
 import { toPublishOptions } from './rabbitMessage.js';
 import { resolveRabbitMqOptions, type RabbitMqOptions } from './rabbitMqOptions.js';
 
-export interface RabbitMqGateway extends Source, Sink {
-  consume(options: ConsumeOptions): Observable<Delivery>;
-  /**
-   * Publishes to the `orders` exchange with the channel as routing key (to `orders.dlx` for a
-   * `<channel>.dlq`); resolves on the publisher confirm.
-   */
-  publish(channel: string, message: OutboundMessage): Promise<void>;
-  /** The queue that dead letters of `channel` land in. */
-  deadLetterChannel(channel: string): string;
-  /** Declares the topology of `channels` (and their dead-letter queues). */
-  prepare(channels: readonly string[]): Promise<void>;
-  /** Closes the connection (consumers end, unacked messages are requeued). Idempotent. */
-  close(): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
+/** This gateway is a plain `BrokerGateway`; its specifics are in the doc comment below. */
+export type RabbitMqGateway = BrokerGateway;
 
 /**
  * The RabbitMQ gateway. Channels are queues named after the event type, bound to the topic
  * exchange `orders` by that routing key; credit is the channel prefetch; a dead letter is
  * republished to `orders.dlx` with its reason headers, confirmed, and only then is the original
- * acked. RabbitMQ has no consumer groups: a queue is one group, and the consumers of a queue
- * compete. `group` is therefore not used here.
+ * acked. Publishing resolves on the publisher confirm; a `<channel>.dlq` is published to through
+ * `orders.dlx` by its base name. RabbitMQ has no consumer groups: a queue is one group, and the
+ * consumers of a queue compete. `group` is therefore not used here.
  */
 export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clock?: Clock } = {}): RabbitMqGateway {
   const config = resolveRabbitMqOptions(options);
