@@ -16,7 +16,7 @@ export function createBrokerGateway(name: SourceName, config: Config, clock: Clo
     case 'kafka':
       return createKafkaGateway({ brokers: config.KAFKA_BROKERS }, { clock });
     case 'rabbitmq':
-      return createRabbitMqGateway({ url: config.AMQP_URL }, { clock });
+      return createRabbitMqGateway({ url: config.AMQP_URL, connectionName: config.ORDERLY_AMQP_CONNECTION_NAME }, { clock });
     case 'nats':
       return createNatsGateway({ servers: config.NATS_URL, stream: config.ORDERLY_NATS_STREAM }, { clock });
   }

@@ -35,6 +35,7 @@ export const settings = {
     doc: 'Where `POST /orders` and `POST /events` publish; the first source when unset.',
   },
   KAFKA_BROKERS: { schema: list('broker'), default: '127.0.0.1:9092', doc: 'Kafka bootstrap brokers, comma-separated.' },
+  ORDERLY_AMQP_CONNECTION_NAME: { schema: z.string().min(1), default: 'orderly', doc: 'Name of Orderly’s RabbitMQ connection in `rabbitmqctl list_connections`.' },
   AMQP_URL: {
     schema: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'),
     default: 'amqp://guest:guest@127.0.0.1:5672',

@@ -34,10 +34,14 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   let draining = false;
 
   const readiness = (): Readiness => {
-    const checks = {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {
       consuming: { ok: pipeline.consuming, detail: pipeline.consuming ? 'pipeline running' : 'pipeline stopped' },
       draining: { ok: !draining, ...(draining ? { detail: 'shutting down' } : {}) },
     };
+    for (const source of config.ORDERLY_SOURCES) {
+      const down = pipeline.sourcesDown.get(source);
+      checks[`source:${source}`] = down === undefined ? { ok: true } : { ok: false, detail: `reconnecting: ${down}` };
+    }
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   };
 

@@ -1,4 +1,4 @@
-import { merge, Subject, type Observable, type Subscription } from 'rxjs';
+import { merge, retry, Subject, tap, timer, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
 import { OrderRegistry } from '../actors/orderRegistry.js';
@@ -37,6 +37,8 @@ export interface Pipeline {
   readonly settled$: Observable<SettledRecord>;
   /** True from start until the source has completed or been stopped. */
   readonly consuming: boolean;
+  /** Sources that failed and wait to be subscribed again, with the last error. */
+  readonly sourcesDown: ReadonlyMap<SourceName, string>;
   /**
    * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
    * actors and closes the broker (unless it was handed in: its owner closes it). Whatever had
@@ -120,7 +122,22 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
 
   // Every source gets the full credit: each bounds its own broker; the total is credit × sources.
   const consume = { channels, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal };
-  const subscription: Subscription = merge(...[...gateways.values()].map((gateway) => gateway.consume(consume)))
+  // A source that fails (connection lost, broker restarted) is subscribed again with backoff;
+  // its unsettled deliveries come back from the broker and dedup absorbs any repeat.
+  const sourceDown = new Map<SourceName, string>();
+  const resubscribed = (name: SourceName, gateway: BrokerGateway) =>
+    gateway.consume(consume).pipe(
+      retry({
+        resetOnSuccess: true,
+        delay: (error: unknown, count: number) => {
+          const waitMs = Math.min(config.ORDERLY_RETRY_MAX_MS, config.ORDERLY_RETRY_BASE_MS * 2 ** Math.min(count, 16));
+          sourceDown.set(name, error instanceof Error ? error.message : String(error));
+          log.warn({ source: name, err: error, attempt: count, waitMs }, 'source failed; subscribing again');
+          return timer(waitMs).pipe(tap(() => sourceDown.delete(name)));
+        },
+      }),
+    );
+  const subscription: Subscription = merge(...[...gateways].map(([name, gateway]) => resubscribed(name, gateway)))
     .pipe(
       processDeliveries(
         {
@@ -184,6 +201,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     get consuming() {
       return consuming;
     },
+    sourcesDown: sourceDown,
     stop,
     abandon,
   };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { connect } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,9 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     ORDERLY_SOURCES: 'rabbitmq',
     AMQP_URL: url,
+    ORDERLY_AMQP_CONNECTION_NAME: run,
+    ORDERLY_RETRY_BASE_MS: '50',
+    ORDERLY_RETRY_MAX_MS: '500',
     ORDERLY_CHANNELS: keyed,
     ORDERLY_PUBLISH_CHANNEL: keyed,
     ORDERLY_CONSUMER_GROUP: run,
@@ -59,5 +63,32 @@ describe('rabbitmq pipeline - end to end', () => {
     );
     await producer.close();
     expect(await statusOf(orderly.url, order.orderId, 'paid', 30_000)).toBe('paid');
+  });
+
+  it('reconnects after RabbitMQ drops its connection, says so on /readyz meanwhile, and loses nothing', async () => {
+    // Close only Orderly's own connection on the shared broker, found by its name.
+    const listing = execFileSync('rabbitmqctl', ['-q', 'list_connections', 'pid', 'client_properties'], { encoding: 'utf8' });
+    const line = listing.split('\n').find((l) => l.includes(run));
+    expect(line, 'Orderly’s connection is listed under its name').toBeDefined();
+    execFileSync('rabbitmqctl', ['close_connection', line!.split('\t')[0]!, 'test: broker connection lost']);
+
+    let sawReconnecting = false;
+    for (let i = 0; i < 100 && !sawReconnecting; i++) {
+      const ready = (await (await fetch(`${orderly.url}/readyz`)).json()) as { checks: Record<string, { ok: boolean }> };
+      sawReconnecting = ready.checks['source:rabbitmq']?.ok === false;
+      if (!sawReconnecting) await new Promise((r) => setTimeout(r, 5));
+    }
+
+    const order = { orderId: `${run}-o2`, userId: 'u', items: [{ productId: 'p', quantity: 1, priceCents: 100 }], totalCents: 100, currency: 'EUR' };
+    // Publishing may meet the closed connection once; the client retries, as any producer would.
+    let posted = 0;
+    for (let i = 0; i < 50 && posted !== 202; i++) {
+      posted = (await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) })).status;
+      if (posted !== 202) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(posted).toBe(202);
+    expect(await statusOf(orderly.url, order.orderId, 'pending', 30_000)).toBe('pending');
+    expect(sawReconnecting).toBe(true);
+    expect((await fetch(`${orderly.url}/readyz`)).status).toBe(200);
   });
 });

@@ -101,6 +101,11 @@ export function consumeQueues(deps: ConsumeDeps, options: ConsumeOptions): Obser
       if (closed) return;
       channel = await connection.createChannel();
       channel.on('error', (error: unknown) => subscriber.error(error));
+      // The connection went away under us (broker restart, network): end the subscription with an
+      // error, so the pipeline subscribes again; RabbitMQ has already requeued what was unacked.
+      channel.on('close', () => {
+        if (!closed) subscriber.error(new RabbitChannelClosedError(options.channels.join(',')));
+      });
       await declareTopology(channel, deps.options, options.channels);
       await channel.prefetch(Math.floor(options.credit / options.channels.length), false);
       for (const queue of options.channels) {
@@ -135,6 +140,14 @@ export class RabbitDeliveryRevokedError extends Error {
   override readonly name = 'RabbitDeliveryRevokedError';
   constructor(queue: string, deliveryTag: number, options?: { cause?: unknown }) {
     super(`delivery ${deliveryTag} from ${queue} was taken back by the broker (its channel closed)`, options);
+  }
+}
+
+/** The channel closed while the subscription still wanted it (lost connection, broker restart). */
+export class RabbitChannelClosedError extends Error {
+  override readonly name = 'RabbitChannelClosedError';
+  constructor(readonly queues: string) {
+    super(`RabbitMQ channel consuming ${queues} closed`);
   }
 }
 

@@ -27,7 +27,7 @@ export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clo
 
   const connection = () => {
     if (closing) return Promise.reject(new Error('RabbitMQ gateway is closed'));
-    return (connecting ??= connect(config.url).then((model) => {
+    return (connecting ??= connect(config.url, { clientProperties: { connection_name: config.connectionName } }).then((model) => {
       // A connection error also closes it; the consumers see their channel close. Without a
       // listener the EventEmitter would throw it at the process.
       model.on('error', () => undefined);

@@ -7,6 +7,8 @@ export interface RabbitMqOptions {
   readonly deadLetterExchange?: string;
   /** Queue type declared for every channel. Quorum queues count redeliveries. @default 'quorum' */
   readonly queueType?: 'quorum' | 'classic';
+  /** Name shown for the connection in RabbitMQ's management tools. @default 'orderly' */
+  readonly connectionName?: string;
   /** How long `close` waits for the connection to close. @default 5000 */
   readonly closeTimeoutMs?: number;
 }
@@ -25,6 +27,7 @@ export function resolveRabbitMqOptions(options: RabbitMqOptions = {}): ResolvedR
     deadLetterExchange: options.deadLetterExchange ?? 'orders.dlx',
     queueType: options.queueType ?? 'quorum',
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+    connectionName: options.connectionName ?? 'orderly',
   };
   if (!/^amqps?:\/\//.test(resolved.url)) throw new InvalidRabbitMqOptionsError(`url must start with amqp:// or amqps://, got ${resolved.url}`);
   if (resolved.exchange === resolved.deadLetterExchange) throw new InvalidRabbitMqOptionsError('exchange and deadLetterExchange must differ');
