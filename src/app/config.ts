@@ -34,6 +34,13 @@ export const settings = {
     default: '',
     doc: 'Where `POST /orders` and `POST /events` publish; the first source when unset.',
   },
+  ORDERLY_STORE: {
+    schema: z.enum(['memory', 'redis'], { error: 'must be memory or redis' }),
+    default: 'memory',
+    doc: 'Where order state and dedup marks live: `memory` (embedded, lost on exit) or `redis`.',
+  },
+  REDIS_URL: { schema: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), default: 'redis://127.0.0.1:6379', doc: 'Redis connection.' },
+  ORDERLY_REDIS_KEY_PREFIX: { schema: z.string().min(1), default: 'orderly:', doc: 'Put before every key Orderly writes in Redis.' },
   KAFKA_BROKERS: { schema: list('broker'), default: '127.0.0.1:9092', doc: 'Kafka bootstrap brokers, comma-separated.' },
   ORDERLY_AMQP_CONNECTION_NAME: { schema: z.string().min(1), default: 'orderly', doc: 'Name of Orderly’s RabbitMQ connection in `rabbitmqctl list_connections`.' },
   AMQP_URL: {

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../domain/clock.js';
 import { encodeStructured } from '../domain/encodeEnvelope.js';
 import type { OrderStore } from '../actors/orderStore.js';
 import { createMemoryOrderStore } from '../gateways/memory/index.js';
+import { createRedisOrderStore } from '../gateways/redis/createRedisOrderStore.js';
 import { deadLetterHeaders } from '../streams/deadLetterHeaders.js';
 import { decode } from '../streams/decode.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
@@ -69,7 +70,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     }),
   );
   const publisher = gateways.get(config.ORDERLY_PUBLISH_TO ?? config.ORDERLY_SOURCES[0]!)!;
-  const store = deps.store ?? createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS, compact: config.ORDERLY_MEMORY_COMPACT });
+  const ownedStore = deps.store ? undefined : createOrderStore(config);
+  const store = deps.store ?? ownedStore!;
 
   // Stashed events were acked when stashed; the ones that can no longer be applied are
   // published to their channel's dead-letter channel like any other dead letter.
@@ -116,6 +118,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     );
   } catch (error) {
     await Promise.all(owned.map((gateway) => gateway.close().catch(() => undefined)));
+    await ownedStore?.close?.();
     registry.stop();
     throw error;
   }
@@ -182,6 +185,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       consuming = false;
       registry.stop();
       await Promise.all(owned.map((gateway) => gateway.close()));
+      await ownedStore?.close?.();
       changes.complete();
       settled.complete();
     })());
@@ -242,5 +246,15 @@ export class SourceUnavailableError extends Error {
     options: { cause: unknown },
   ) {
     super(`${source} (${location}) is unreachable: ${options.cause instanceof Error ? options.cause.message : String(options.cause)}`, options);
+  }
+}
+
+/** The store `ORDERLY_STORE` names. */
+function createOrderStore(config: Config): OrderStore & { close?(): Promise<void> } {
+  switch (config.ORDERLY_STORE) {
+    case 'memory':
+      return createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS, compact: config.ORDERLY_MEMORY_COMPACT });
+    case 'redis':
+      return createRedisOrderStore({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX });
   }
 }
