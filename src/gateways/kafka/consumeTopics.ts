@@ -125,9 +125,11 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
 
     (async () => {
       await deps.prepare(options.channels);
-      consumer = deps.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false });
-      await consumer.connect();
-      if (closed) return;
+      if (closed) return; // unsubscribed while the topics were being made
+      const member = deps.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false });
+      consumer = member;
+      await member.connect();
+      if (closed) return; // the teardown disconnects it
       await consumer.subscribe({ topics: [...options.channels], fromBeginning: true });
       await consumer.run({ autoCommit: false, eachMessage });
       if (options.signal?.aborted) drain();

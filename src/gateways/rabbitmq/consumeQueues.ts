@@ -99,7 +99,12 @@ export function consumeQueues(deps: ConsumeDeps, options: ConsumeOptions): Obser
     (async () => {
       const connection = await deps.connection();
       if (closed) return;
-      channel = await connection.createChannel();
+      const opened = await connection.createChannel();
+      if (closed) {
+        await opened.close(); // unsubscribed while it was being opened
+        return;
+      }
+      channel = opened;
       channel.on('error', (error: unknown) => subscriber.error(error));
       // The connection went away under us (broker restart, network): end the subscription with an
       // error, so the pipeline subscribes again; RabbitMQ has already requeued what was unacked.
