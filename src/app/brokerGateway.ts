@@ -4,17 +4,18 @@ import { createMemoryBroker } from '../gateways/memory/index.js';
 import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
 import type { BrokerGateway } from '../streams/brokerGateway.js';
+import type { LogPort } from '../streams/logPort.js';
 import type { Config, SourceName } from './config.js';
 
 export type { BrokerGateway };
 
 /** The gateway for one of `ORDERLY_SOURCES`, configured from the rest of the config. */
-export function createBrokerGateway(name: SourceName, config: Config, clock: Clock): BrokerGateway {
+export function createBrokerGateway(name: SourceName, config: Config, clock: Clock, log: LogPort): BrokerGateway {
   switch (name) {
     case 'memory':
       return createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
     case 'kafka':
-      return createKafkaGateway({ brokers: config.KAFKA_BROKERS }, { clock });
+      return createKafkaGateway({ brokers: config.KAFKA_BROKERS }, { clock, log });
     case 'rabbitmq':
       return createRabbitMqGateway({ url: config.AMQP_URL, connectionName: config.ORDERLY_AMQP_CONNECTION_NAME }, { clock });
     case 'nats':

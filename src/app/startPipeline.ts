@@ -64,7 +64,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     config.ORDERLY_SOURCES.map((name) => {
       const given = deps.gateways?.[name];
       if (given) return [name, given] as const;
-      const made = createBrokerGateway(name, config, clock);
+      const made = createBrokerGateway(name, config, clock, log);
       owned.push(made);
       return [name, made] as const;
     }),

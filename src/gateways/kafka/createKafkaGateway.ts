@@ -1,6 +1,7 @@
-import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type logCreator, type Producer } from 'kafkajs';
 import { systemClock, type Clock } from '../../domain/clock.js';
 import type { BrokerGateway } from '../../streams/brokerGateway.js';
+import type { LogPort } from '../../streams/logPort.js';
 import { consumeTopics } from './consumeTopics.js';
 import { toKafkaMessage } from './kafkaMessage.js';
 
@@ -13,6 +14,21 @@ export interface KafkaOptions {
   readonly partitions?: number;
 }
 
+/**
+ * kafkajs' own log lines, through the app's logger with the gateway named, instead of kafkajs'
+ * JSON on stderr. Its errors while a new topic elects leaders are retried by kafkajs itself, so
+ * they are warnings here.
+ */
+function kafkaLogs(log: LogPort): logCreator {
+  return () => ({ level, log: entry }) => {
+    const { message, ...fields } = entry;
+    const withGateway = { gateway: 'kafka', ...fields };
+    if (level === logLevel.ERROR || level === logLevel.WARN) log.warn(withGateway, message);
+    else if (level === logLevel.INFO) log.info(withGateway, message);
+    else log.debug(withGateway, message);
+  };
+}
+
 /** This gateway is a plain `BrokerGateway`; its specifics are in the doc comment below. */
 export type KafkaGateway = BrokerGateway;
 
@@ -22,13 +38,14 @@ export type KafkaGateway = BrokerGateway;
  * with `acks: -1`, so it resolves once the in-sync replicas have the record; `prepare` creates
  * the topics and their `.dlq` topics with `partitions` partitions.
  */
-export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: Clock } = {}): KafkaGateway {
+export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: Clock; log?: LogPort } = {}): KafkaGateway {
   const clock = deps.clock ?? systemClock;
   const partitions = options.partitions ?? 12;
   const kafka = new Kafka({
     clientId: options.clientId ?? 'orderly',
     brokers: [...(options.brokers ?? ['127.0.0.1:9092'])],
-    logLevel: logLevel.ERROR,
+    logLevel: deps.log ? logLevel.WARN : logLevel.NOTHING,
+    ...(deps.log ? { logCreator: kafkaLogs(deps.log) } : {}),
     connectionTimeout: 3000,
     // Bounded: an unreachable cluster fails the start within seconds instead of retrying for minutes.
     retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 3000 },
