@@ -3,6 +3,7 @@ import { createKafkaGateway } from '../gateways/kafka/createKafkaGateway.js';
 import { createMemoryBroker } from '../gateways/memory/index.js';
 import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
+import { createRedisStreamsGateway } from '../gateways/redis/createRedisStreamsGateway.js';
 import type { BrokerGateway } from '../streams/brokerGateway.js';
 import type { LogPort } from '../streams/logPort.js';
 import type { Config, SourceName } from './config.js';
@@ -20,5 +21,7 @@ export function createBrokerGateway(name: SourceName, config: Config, clock: Clo
       return createRabbitMqGateway({ url: config.AMQP_URL, connectionName: config.ORDERLY_AMQP_CONNECTION_NAME }, { clock });
     case 'nats':
       return createNatsGateway({ servers: config.NATS_URL, stream: config.ORDERLY_NATS_STREAM }, { clock });
+    case 'redis':
+      return createRedisStreamsGateway({ url: config.REDIS_URL }, { clock });
   }
 }

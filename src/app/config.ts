@@ -10,7 +10,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 /** The brokers Orderly can consume from. */
-export const SOURCE_NAMES = ['memory', 'kafka', 'rabbitmq', 'nats'] as const;
+export const SOURCE_NAMES = ['memory', 'kafka', 'rabbitmq', 'nats', 'redis'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /** A comma-separated list with at least one item. */
@@ -27,7 +27,7 @@ export const settings = {
   ORDERLY_SOURCES: {
     schema: list('source').pipe(z.array(z.enum(SOURCE_NAMES, { error: `must each be one of ${SOURCE_NAMES.join(', ')}` }))),
     default: 'memory',
-    doc: 'Where events come from, comma-separated: `memory` (embedded), `kafka`, `rabbitmq`, `nats` (JetStream).',
+    doc: 'Where events come from, comma-separated: `memory` (embedded), `kafka`, `rabbitmq`, `nats` (JetStream), `redis` (Streams).',
   },
   ORDERLY_PUBLISH_TO: {
     schema: z.enum(SOURCE_NAMES, { error: `must be one of ${SOURCE_NAMES.join(', ')}` }).optional(),

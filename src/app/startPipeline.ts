@@ -234,6 +234,8 @@ function where(name: SourceName, config: Config): string {
       return `AMQP_URL=${config.AMQP_URL.replace(/\/\/[^@/]*@/, '//***@')}`;
     case 'nats':
       return `NATS_URL=${config.NATS_URL.join(',')}`;
+    case 'redis':
+      return `REDIS_URL=${config.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}`;
   }
 }
 

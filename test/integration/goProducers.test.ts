@@ -60,6 +60,21 @@ const producers: Record<Exclude<SourceName, 'memory'>, (prefix: string, env: Rec
       },
     };
   },
+  async redis(prefix) {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis('redis://127.0.0.1:6379');
+    return {
+      // The Go original's shape: the JSON in field `data`, the id in `id`.
+      publish: async (type, body, messageId) => {
+        await redis.xadd(prefix + type, '*', 'data', JSON.stringify(body), ...(messageId ? ['id', messageId] : []));
+      },
+      close: async () => {
+        const keys = await redis.keys(`${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+        await redis.quit();
+      },
+    };
+  },
   async nats(prefix, env) {
     const nc = await natsConnect({ servers: '127.0.0.1:4222' });
     const js = nc.jetstream();
@@ -77,7 +92,7 @@ const producers: Record<Exclude<SourceName, 'memory'>, (prefix: string, env: Rec
   },
 };
 
-describe.each(['kafka', 'rabbitmq', 'nats'] as const)('go producers on %s - end to end', (broker) => {
+describe.each(['kafka', 'rabbitmq', 'nats', 'redis'] as const)('go producers on %s - end to end', (broker) => {
   it(`applies ${ORDERS} orders created and paid in plain JSON, every one exactly to its final state`, async () => {
     const prefix = `${run}-${broker}.`;
     const env = {
