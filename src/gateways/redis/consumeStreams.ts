@@ -9,135 +9,224 @@ import type { ConsumeOptions, OutboundMessage } from '../../streams/source.js';
 import { fromStreamFields } from './redisStreamMessage.js';
 
 export interface ConsumeStreamsDeps {
+  /** The gateway's shared connection, for everything but the blocking reads. */
   readonly redis: Redis;
+  /** A dedicated connection for this subscription's blocking reads; the gateway disconnects it on close. */
+  readonly blockingConnection: () => Redis;
+  /** True once the gateway is closing: the subscription then completes instead of failing. */
+  readonly gatewayClosed: () => boolean;
   readonly clock: Clock;
-  /** An entry held by a consumer that went away is taken over after it has been idle this long. */
+  /** Put before every channel name to make its stream key. */
+  readonly keyPrefix: string;
+  /** An entry pending this long with no sign of life from its consumer is taken over. */
   readonly claimIdleMs: number;
-  readonly publish: (stream: string, message: OutboundMessage) => Promise<void>;
-  readonly deadLetterStream: (stream: string) => string;
+  readonly publish: (channel: string, message: OutboundMessage) => Promise<void>;
+  readonly deadLetterChannel: (channel: string) => string;
 }
 
-type Entry = [id: string, fields: string[]];
+/** `[id, fields]`; fields are null for an entry deleted while it was pending. */
+type Entry = [id: string, fields: string[] | null];
+/** Longest a blocking read or a wait for credit lasts: bounds how late a stop is noticed. */
+const BLOCK_MS = 1000;
 let members = 0;
 
 /**
- * A member of a Redis consumer group over the streams: `XREADGROUP ... COUNT <room>` on a
- * dedicated blocking connection, where room is the credit left, so Redis never hands over more
- * than the credit. Entries a member that went away left pending are taken over with
- * `XAUTOCLAIM` once idle for `claimIdleMs` (checked before every read). A retry re-emits the
- * entry after its delay; it stays pending meanwhile. Every blocking read is bounded (1 s) so
- * unsubscribing and draining end promptly.
+ * One member of a Redis consumer group over the channels' streams. Credit reaches Redis:
+ * `XREADGROUP ... COUNT` asks only for the room left (split between the streams, as COUNT is
+ * per stream), so nothing is ever buffered here. A retry keeps the entry pending (holding its
+ * credit) and re-claims it for this member after the delay, which counts the redelivery.
+ *
+ * Every `claimIdleMs / 2` the member refreshes the idle time of what it holds (so a live member
+ * keeps its entries however slow its handlers or long its retry delays) and takes over, with
+ * `XAUTOCLAIM`, entries idle for `claimIdleMs`: those of members that went away without a word.
+ * Unsubscribing marks what it held as idle for that long, so the next member takes it at once.
+ * Aborting `options.signal` stops reading and completes once the held deliveries have settled.
  */
 export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions): Observable<Delivery> {
   return new Observable<Delivery>((subscriber) => {
     const consumer = `${hostname()}-${process.pid}-${++members}`;
-    const blocking = deps.redis.duplicate();
-    blocking.on('error', () => undefined); // reported through the failed read instead
-    const held = new Set<string>();
+    const { redis, clock, group } = { ...deps, group: options.group };
+    const channelOf = new Map(options.channels.map((channel) => [deps.keyPrefix + channel, channel]));
+    const streams = [...channelOf.keys()];
+    /** What this subscription holds unsettled, by `${stream} ${id}`; its size is the credit in use. */
+    const held = new Map<string, { stream: string; id: string }>();
     const timers = new Set<TimerHandle>();
     const waiting = new Set<() => void>();
+    const cursors = new Map<string, string>();
+    let blocking: Redis | undefined;
     let closed = false;
     let draining = false;
+    let turn = 0;
+    const stopped = () => closed || draining;
 
     const wakeAll = () => {
       for (const resume of waiting) resume();
       waiting.clear();
     };
+    /** Resolves on the next settlement or stop, or after `ms`. */
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(() => {
+          waiting.delete(done);
+          resolve();
+        }, ms);
+        const done = () => {
+          clock.clearTimeout(timer);
+          resolve();
+        };
+        waiting.add(done);
+      });
     const release = (ref: string) => {
-      held.delete(ref);
+      if (!held.delete(ref)) return;
       wakeAll();
-      if (draining && held.size === 0) subscriber.complete();
+      if (draining && !closed && held.size === 0) subscriber.complete();
+    };
+    /** Makes entries claimable by the group's other members at once (no redelivery counted). */
+    const handBack = (stream: string, ids: readonly string[]) => {
+      if (ids.length === 0 || deps.gatewayClosed()) return;
+      redis.xclaim(stream, group, consumer, 0, ...ids, 'IDLE', deps.claimIdleMs, 'JUSTID').catch(() => undefined);
     };
 
-    const emit = (stream: string, [id, fields]: Entry, attempt: number) => {
+    const emit = (stream: string, id: string, fields: string[], attempt: number) => {
       const ref = `${stream} ${id}`;
-      held.add(ref);
+      const channel = channelOf.get(stream) ?? stream;
+      held.set(ref, { stream, id });
       const inbound = fromStreamFields(fields);
-      const origin: Origin = { gateway: 'redis', channel: stream, coordinates: { stream, id }, attempt, receivedAt: deps.clock.now() };
-      const settled = async (work: () => Promise<unknown>) => {
+      const origin: Origin = { gateway: 'redis', channel, coordinates: { stream, id }, attempt, receivedAt: clock.now() };
+      const settleWith = async (work: () => Promise<unknown>) => {
         if (closed || !held.has(ref)) throw new RedisDeliveryRevokedError(stream, id);
         await work();
         release(ref);
       };
+      const redeliver = async () => {
+        if (closed || !held.has(ref)) return;
+        if (draining) {
+          handBack(stream, [id]);
+          return release(ref);
+        }
+        // Claiming it again counts the redelivery at Redis and tells whether it is still there.
+        const [entry] = (await redis.xclaim(stream, group, consumer, 0, id)) as Entry[];
+        if (closed) return;
+        if (!entry?.[1]) return release(ref); // acknowledged or deleted meanwhile
+        held.delete(ref);
+        emit(stream, id, entry[1], attempt + 1);
+      };
       subscriber.next(
         createDelivery(inbound, origin, {
-          ack: () => settled(() => deps.redis.xack(stream, options.group, id)),
+          ack: () => settleWith(() => redis.xack(stream, group, id)),
           retry: async (delayMs) => {
             if (closed || !held.has(ref)) throw new RedisDeliveryRevokedError(stream, id);
-            const timer = deps.clock.setTimeout(() => {
+            const timer = clock.setTimeout(() => {
               timers.delete(timer);
-              held.delete(ref);
-              if (!closed) emit(stream, [id, fields], attempt + 1);
+              redeliver().catch((error: unknown) => fail(error));
             }, Math.max(0, delayMs));
             timers.add(timer);
           },
           deadLetter: (reason: DeadLetterReason) =>
-            settled(async () => {
-              const headers = { ...inbound.headers, ...deadLetterHeaders(reason, origin, new Date(deps.clock.now())) };
-              await deps.publish(deps.deadLetterStream(stream), { body: inbound.body, headers, key: inbound.key ?? '' });
-              await deps.redis.xack(stream, options.group, id);
+            settleWith(async () => {
+              const headers = { ...inbound.headers, ...deadLetterHeaders(reason, origin, new Date(clock.now())) };
+              await deps.publish(deps.deadLetterChannel(channel), { body: inbound.body, headers, key: inbound.key ?? '' });
+              await redis.xack(stream, group, id);
             }),
         }),
       );
     };
 
-    const room = () => options.credit - held.size;
-
-    const takeOver = async () => {
-      for (const stream of options.channels) {
-        if (room() <= 0) return;
-        const [, entries] = (await deps.redis.xautoclaim(stream, options.group, consumer, deps.claimIdleMs, '0-0', 'COUNT', room())) as [string, Entry[]];
-        for (const entry of entries) if (!held.has(`${stream} ${entry[0]}`) && !closed && !draining) emit(stream, entry, 2);
+    /** Keeps what this member holds from looking abandoned, then takes over what others abandoned. */
+    const janitor = async () => {
+      const mine = new Map<string, string[]>();
+      for (const { stream, id } of held.values()) mine.set(stream, [...(mine.get(stream) ?? []), id]);
+      for (const [stream, ids] of mine) await redis.xclaim(stream, group, consumer, 0, ...ids, 'JUSTID');
+      for (const stream of streams) {
+        const room = options.credit - held.size;
+        if (room <= 0 || stopped()) return;
+        const [cursor, entries] = (await redis.xautoclaim(stream, group, consumer, deps.claimIdleMs, cursors.get(stream) ?? '0-0', 'COUNT', room)) as [string, Entry[]];
+        cursors.set(stream, cursor);
+        const live = entries.filter((e): e is [string, string[]] => e?.[1] != null && !held.has(`${stream} ${e[0]}`));
+        if (live.length === 0) continue;
+        if (stopped()) return handBack(stream, live.map(([id]) => id));
+        // XAUTOCLAIM counted this delivery; XPENDING tells how many there have been in all.
+        const pending = (await redis.xpending(stream, group, live[0]![0], live[live.length - 1]![0], live.length, consumer)) as [string, string, number, number][];
+        const counts = new Map(pending.map(([id, , , count]) => [id, count]));
+        for (const [id, fields] of live) {
+          if (stopped()) handBack(stream, [id]);
+          else emit(stream, id, fields, Math.max(2, counts.get(id) ?? 2));
+        }
       }
     };
 
-    (async () => {
-      for (const stream of options.channels) {
-        // A new group starts from the earliest entry the stream still has.
-        await deps.redis.xgroup('CREATE', stream, options.group, '0', 'MKSTREAM').catch((error: unknown) => {
-          if (!String(error).includes('BUSYGROUP')) throw error;
-        });
+    /** Reads new entries for the room left: COUNT is per stream, so it is split between them. */
+    const readNew = async (connection: Redis, room: number) => {
+      const start = turn++ % streams.length;
+      const rotated = [...streams.slice(start), ...streams.slice(0, start)];
+      const picked = rotated.slice(0, Math.min(room, streams.length));
+      const count = Math.floor(room / picked.length);
+      const reply = (await connection.xreadgroup(
+        'GROUP', group, consumer, 'COUNT', count, 'BLOCK', BLOCK_MS, 'STREAMS', ...picked, ...picked.map(() => '>'),
+      )) as [string, Entry[]][] | null;
+      for (const [stream, entries] of reply ?? []) {
+        if (stopped()) handBack(stream, entries.map(([id]) => id));
+        else for (const [id, fields] of entries) if (fields) emit(stream, id, fields, 1);
       }
-      if (options.signal?.aborted) return drain();
-      options.signal?.addEventListener('abort', drain, { once: true });
-      while (!closed && !draining) {
-        if (room() <= 0) {
-          await new Promise<void>((resume) => waiting.add(resume));
-          continue;
-        }
-        await takeOver();
-        if (room() <= 0 || closed || draining) continue;
-        const reply = (await blocking.xreadgroup(
-          'GROUP', options.group, consumer, 'COUNT', room(), 'BLOCK', 1000, 'STREAMS', ...options.channels, ...options.channels.map(() => '>'),
-        )) as [string, Entry[]][] | null;
-        for (const [stream, entries] of reply ?? []) for (const entry of entries) if (!closed) emit(stream, entry, 1);
-      }
-    })().catch((error: unknown) => {
-      if (!closed) subscriber.error(error);
-    });
+    };
 
+    function fail(error: unknown) {
+      if (closed) return;
+      if (deps.gatewayClosed()) subscriber.complete();
+      else subscriber.error(error);
+    }
     function drain() {
       draining = true;
+      blocking?.disconnect();
       wakeAll();
       if (held.size === 0) subscriber.complete();
     }
 
+    (async () => {
+      for (const stream of streams) {
+        // A new group starts from the earliest entry the stream still has.
+        await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((error: unknown) => {
+          if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
+        });
+      }
+      if (stopped()) return;
+      if (options.signal?.aborted) return drain();
+      options.signal?.addEventListener('abort', drain, { once: true });
+      const connection = (blocking = deps.blockingConnection());
+      let lastJanitor = -Infinity;
+      while (!stopped()) {
+        if (clock.now() - lastJanitor >= deps.claimIdleMs / 2) {
+          lastJanitor = clock.now();
+          await janitor();
+          continue;
+        }
+        const room = options.credit - held.size;
+        if (room <= 0) await pause(Math.min(BLOCK_MS, deps.claimIdleMs / 2));
+        else await readNew(connection, room);
+      }
+    })().catch((error: unknown) => {
+      if (!stopped()) fail(error); // a read cut short by a stop is no failure
+    });
+
     return () => {
       closed = true;
       options.signal?.removeEventListener('abort', drain);
-      for (const timer of timers) deps.clock.clearTimeout(timer);
+      for (const timer of timers) clock.clearTimeout(timer);
       timers.clear();
       wakeAll();
-      // Pending entries stay in the group's pending list; another member claims them once idle.
-      blocking.disconnect();
+      blocking?.disconnect();
+      const byStream = new Map<string, string[]>();
+      for (const { stream, id } of held.values()) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
+      for (const [stream, ids] of byStream) handBack(stream, ids);
+      held.clear();
     };
   });
 }
 
-/** The subscription that received this entry has ended; another member will claim it. */
+/** The subscription that received this entry has ended; the group's next member takes it over. */
 export class RedisDeliveryRevokedError extends Error {
   override readonly name = 'RedisDeliveryRevokedError';
   constructor(stream: string, id: string) {
-    super(`entry ${id} of ${stream} was left to the group when its consumer ended`);
+    super(`entry ${id} of ${stream} was handed back to its group when its consumer ended`);
   }
 }

@@ -1,39 +1,81 @@
 import { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../domain/clock.js';
 import type { BrokerGateway } from '../../streams/brokerGateway.js';
+import type { OutboundMessage } from '../../streams/source.js';
 import { consumeStreams } from './consumeStreams.js';
 import { toStreamFields } from './redisStreamMessage.js';
 
 export interface RedisStreamsOptions {
   /** @default 'redis://127.0.0.1:6379' */
   readonly url?: string;
-  /** Entries a gone consumer left pending are claimed after this idle time; longer than the slowest handler. @default 30_000 */
+  /** Put before every channel name to make its stream key. @default '' (the stream key is the channel, e.g. `order.created`) */
+  readonly keyPrefix?: string;
+  /**
+   * An entry pending this long without its consumer showing life is taken over by another
+   * member of the group. Live members refresh theirs every half of it. A positive number.
+   * @default 30_000
+   */
   readonly claimIdleMs?: number;
+}
+
+/** Options that make no sense, caught when the gateway is created. */
+export class RedisStreamsOptionsError extends Error {
+  override readonly name = 'RedisStreamsOptionsError';
 }
 
 export type RedisStreamsGateway = BrokerGateway;
 
 /**
- * The Redis Streams gateway: channels are streams, groups are consumer groups, `publish` is
- * `XADD` (resolved on Redis' reply), settlement is `XACK`, dead letters go to `<stream>:dlq`.
- * Entries are never trimmed here, so nothing still pending can disappear.
+ * The Redis Streams gateway: a channel is a stream (`keyPrefix + channel`), a group is a consumer
+ * group, credit is `XREADGROUP COUNT`, `publish` is `XADD` (resolved on Redis' reply), an ack is
+ * `XACK`, and a dead letter is added to `<channel>:dlq` before the original is acked. Entries are
+ * never trimmed here, so nothing still pending can disappear. See `consumeStreams` for retries and
+ * for how the entries of a consumer that went away come back.
  */
 export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, deps: { clock?: Clock } = {}): RedisStreamsGateway {
-  const clock = deps.clock ?? systemClock;
   const claimIdleMs = options.claimIdleMs ?? 30_000;
-  const redis = new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
-  redis.on('error', () => undefined); // commands fail with the error; ioredis reconnects
-  const deadLetterChannel = (stream: string) => `${stream}:dlq`;
+  if (!(claimIdleMs > 0 && Number.isFinite(claimIdleMs))) throw new RedisStreamsOptionsError(`claimIdleMs must be a positive number, got ${claimIdleMs}`);
+  const keyPrefix = options.keyPrefix ?? '';
+  const clock = deps.clock ?? systemClock;
+  // Lazy: nothing connects before it is used, and a gateway that was never used closes at once.
+  const redis = new Redis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined); // commands fail with the error, and ioredis reconnects
+  const blockingConnections = new Set<Redis>();
   let closing: Promise<void> | undefined;
-  const publish = async (stream: string, message: Parameters<BrokerGateway['publish']>[1]) => {
-    await redis.xadd(stream, '*', ...toStreamFields(message));
+
+  const deadLetterChannel = (channel: string) => `${channel}:dlq`;
+  const publish = async (channel: string, message: OutboundMessage) => {
+    await redis.xadd(keyPrefix + channel, '*', ...toStreamFields(message));
   };
-  const close = () => (closing ??= redis.quit().then(() => undefined, () => redis.disconnect()));
+  const blockingConnection = () => {
+    const connection = redis.duplicate();
+    connection.on('error', () => undefined); // reported through the failed read instead
+    connection.on('end', () => blockingConnections.delete(connection));
+    blockingConnections.add(connection);
+    return connection;
+  };
+
+  const close = () =>
+    (closing ??= (async () => {
+      for (const connection of blockingConnections) connection.disconnect();
+      blockingConnections.clear();
+      if (redis.status === 'wait') return redis.disconnect(); // never connected
+      await redis.quit().then(
+        () => undefined,
+        () => redis.disconnect(),
+      );
+    })());
+
   return {
-    consume: (consumeOptions) => consumeStreams({ redis, clock, claimIdleMs, publish, deadLetterStream: deadLetterChannel }, consumeOptions),
+    consume: (consumeOptions) =>
+      consumeStreams(
+        { redis, blockingConnection, gatewayClosed: () => closing !== undefined, clock, keyPrefix, claimIdleMs, publish, deadLetterChannel },
+        consumeOptions,
+      ),
     publish,
     deadLetterChannel,
-    // Streams appear with their first entry, and a group created later still reads from the start.
+    // A stream appears with its first entry and a group created later still reads it from the
+    // start (`XGROUP CREATE ... 0 MKSTREAM` on consume), so there is nothing to make beforehand.
     prepare: async () => undefined,
     close,
     [Symbol.asyncDispose]: close,

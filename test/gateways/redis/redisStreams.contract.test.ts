@@ -2,8 +2,9 @@ import { Redis } from 'ioredis';
 import { createRedisStreamsGateway } from '../../../src/gateways/redis/createRedisStreamsGateway.js';
 import { sourceContract } from '../../contract/sourceContract.js';
 
-// Against the Redis of this machine (shared): the streams a test uses are named for the run
-// and deleted when the test's gateway closes.
+// Against the Redis of this machine (shared, never flushed): the suite names every channel for
+// the run, and the streams a test's gateway was prepared for (its channel and dead-letter
+// channel) are deleted when that gateway closes.
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 sourceContract({
@@ -11,19 +12,20 @@ sourceContract({
   features: { countsRedeliveries: true, competingConsumers: true, independentGroups: true },
   patienceMs: 5_000,
   async create() {
-    // A short claim time: what a consumer that went away held comes back soon after.
-    const gateway = createRedisStreamsGateway({ url, claimIdleMs: 300 });
+    // A short claim time: what a consumer that vanished held comes back soon after.
+    const gateway = createRedisStreamsGateway({ url, claimIdleMs: 500 });
     const streams = new Set<string>();
     return {
       ...gateway,
       prepare: async (channels) => {
-        for (const c of channels) streams.add(c);
+        for (const channel of channels) streams.add(channel).add(gateway.deadLetterChannel(channel));
         await gateway.prepare(channels);
       },
       close: async () => {
         await gateway.close();
+        if (streams.size === 0) return;
         const redis = new Redis(url);
-        if (streams.size > 0) await redis.del(...streams);
+        await redis.del(...streams);
         await redis.quit();
       },
     };
