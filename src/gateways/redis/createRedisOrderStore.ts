@@ -1,65 +1,111 @@
 import { Redis } from 'ioredis';
+import { systemClock, type Clock } from '../../domain/clock.js';
 import type { OrderRecord } from '../../actors/orderRecord.js';
 import { VersionConflictError, type OrderStore } from '../../actors/orderStore.js';
+import { compareAndSetOrder } from './compareAndSetOrder.js';
+import { orderHashCodec } from './orderHashCodec.js';
+import { CorruptOrderRecordError, RedisOrderStoreClosedError, RedisOrderStoreError } from './redisOrderStoreErrors.js';
+import { resolveRedisOrderStoreOptions, type RedisOrderStoreOptions } from './redisOrderStoreOptions.js';
 
-export interface RedisOrderStoreOptions {
-  /** An ioredis client the caller owns, or a URL to make one (the store then owns and closes it). @default 'redis://127.0.0.1:6379' */
-  readonly redis?: Redis | string;
-  /** Put before every key the store writes. @default 'orderly:' */
-  readonly keyPrefix?: string;
-}
+export type { RedisOrderStoreOptions } from './redisOrderStoreOptions.js';
 
 export interface RedisOrderStore extends OrderStore {
-  /** Closes the connection if the store made it. Idempotent. */
+  /**
+   * Refuses new loads and saves at once (`RedisOrderStoreClosedError`), waits for those in
+   * flight, then quits the connection if the store made it; past `closeTimeoutMs` it stops
+   * waiting and drops that connection. A borrowed client is left open. Idempotent; never rejects.
+   */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
- * Compare-and-set in one round trip, atomically: Redis runs a script without interleaving
- * anything else. Returns -1 when written, else the version actually stored (0: none).
+ * The order store on Redis: one hash per order, `<keyPrefix>order:<orderId>`, with the fields
+ * `version` (the compare-and-set token, a decimal integer) and `record` (JSON) or
+ * `recordDeflated` (compact). The record carries the order's state, its stash and its bounded
+ * applied message ids, so the state and the dedup marks are written together or not at all:
+ * `save` is one Lua script that compares the version and writes the hash in a single step.
+ * Failures of Redis reject with `RedisOrderStoreError`; nothing is retried here, because the
+ * caller must reload before it decides again.
  */
-const COMPARE_AND_SET = `
-local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
-if current ~= tonumber(ARGV[1]) then return current end
-redis.call('HSET', KEYS[1], 'version', ARGV[2], 'record', ARGV[3])
-return -1`;
-
-type WithCas = Redis & { orderlyCompareAndSet(key: string, expected: string, next: string, record: string): Promise<number> };
-
-/**
- * The order store on Redis: one hash per order (`<prefix>order:<id>`, fields `version` and
- * `record`, the record as JSON a person can read with redis-cli). The record holds the order's
- * state, its stash and the bounded list of applied message ids, so state and dedup marks are
- * written together or not at all.
- */
-export function createRedisOrderStore(options: RedisOrderStoreOptions = {}): RedisOrderStore {
-  const given = options.redis;
-  const owned = typeof given === 'string' || given === undefined;
-  const redis = (owned ? new Redis(given ?? 'redis://127.0.0.1:6379', { lazyConnect: false, maxRetriesPerRequest: 2 }) : given) as WithCas;
-  if (typeof redis.orderlyCompareAndSet !== 'function') {
-    redis.defineCommand('orderlyCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
-  }
-  const prefix = options.keyPrefix ?? 'orderly:';
-  const keyOf = (orderId: string) => `${prefix}order:${orderId}`;
+export function createRedisOrderStore(options: RedisOrderStoreOptions, deps: { clock?: Clock } = {}): RedisOrderStore {
+  const { redis: given, keyPrefix, compact, commandTimeoutMs, closeTimeoutMs } = resolveRedisOrderStoreOptions(options);
+  const clock = deps.clock ?? systemClock;
+  const owned = typeof given === 'string';
+  const redis = owned ? connect(given, commandTimeoutMs) : given;
+  const codec = orderHashCodec(compact);
+  const keyOf = (orderId: string) => `${keyPrefix}order:${orderId}`;
+  const inFlight = new Set<Promise<unknown>>();
   let closing: Promise<void> | undefined;
 
+  /** Runs one Redis command for the store: refused once closing, tracked for `close`, its failure named. */
+  const command = <T>(operation: 'load' | 'save', orderId: string, run: () => Promise<T>): Promise<T> => {
+    if (closing) return Promise.reject(new RedisOrderStoreClosedError(orderId));
+    const reply = run().catch((cause: unknown) => {
+      throw new RedisOrderStoreError(operation, orderId, { cause });
+    });
+    const settled: Promise<void> = reply.then(
+      () => void inFlight.delete(settled),
+      () => void inFlight.delete(settled),
+    );
+    inFlight.add(settled);
+    return reply;
+  };
+
   const close = () =>
-    (closing ??= owned ? redis.quit().then(() => undefined, () => redis.disconnect()) : Promise.resolve());
+    (closing ??= (async () => {
+      const deadline = clock.now() + closeTimeoutMs;
+      await within(clock, Promise.all(inFlight), closeTimeoutMs);
+      if (!owned) return;
+      // QUIT lets Redis answer what was sent; a connection that is not up has nothing to finish.
+      if (redis.status === 'ready') await within(clock, redis.quit(), deadline - clock.now());
+      if (redis.status !== 'end') redis.disconnect();
+    })());
 
   return {
     async load(orderId) {
-      const json = await redis.hget(keyOf(orderId), 'record');
-      return json === null ? undefined : (JSON.parse(json) as OrderRecord);
+      const key = keyOf(orderId);
+      const values = await command('load', orderId, () => redis.hmgetBuffer(key, ...codec.fields));
+      return codec.decode(orderId, key, values);
     },
-    async save(record, expectedVersion) {
+    async save(record: OrderRecord, expectedVersion: number) {
+      if (!Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
+        throw new RangeError(`order ${record.orderId}: expected version must be a non-negative integer, got ${expectedVersion}`);
+      }
       if (record.version !== expectedVersion + 1) {
         throw new RangeError(`order ${record.orderId}: new version must be ${expectedVersion + 1}, got ${record.version}`);
       }
-      const actual = await redis.orderlyCompareAndSet(keyOf(record.orderId), String(expectedVersion), String(record.version), JSON.stringify(record));
-      if (actual !== -1) throw new VersionConflictError(record.orderId, expectedVersion, actual);
+      const key = keyOf(record.orderId);
+      const write = codec.encode(record);
+      const result = await command('save', record.orderId, () => compareAndSetOrder(redis, key, expectedVersion, record.version, write));
+      if (result.kind === 'conflict') throw new VersionConflictError(record.orderId, expectedVersion, result.actualVersion);
+      if (result.kind === 'unreadable') throw new CorruptOrderRecordError(record.orderId, key, 'has a version that is not a number');
     },
     close,
     [Symbol.asyncDispose]: close,
   };
 }
+
+/**
+ * The store's own connection. Lazy, so a store that is never used never connects; a command
+ * rejects after two failed reconnects or `commandTimeoutMs` instead of queueing without end.
+ */
+function connect(url: string, commandTimeoutMs: number): Redis {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: commandTimeoutMs, connectionName: 'orderly:order-store' });
+  redis.on('error', () => undefined); // each command rejects with the error, and ioredis reconnects
+  return redis;
+}
+
+/** Waits for `work` to settle, at most `ms`; never rejects. */
+async function within(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
+  if (ms <= 0) return;
+  let timer: unknown;
+  const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
+  try {
+    await Promise.race([work.then(noop, noop), expired]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}
+
+function noop(): void {}

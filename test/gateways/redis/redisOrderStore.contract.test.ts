@@ -1,38 +1,14 @@
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll } from 'vitest';
 import { createRedisOrderStore } from '../../../src/gateways/redis/createRedisOrderStore.js';
 import { orderStoreContract } from '../../contract/orderStoreContract.js';
+import { redisUrl, runKeyPrefix } from './runKeyPrefix.js';
 
-// The Redis of this machine is shared: every key lives under a prefix unique to the run and is
-// deleted afterwards (never FLUSHALL).
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `orderly-test-${process.pid}-${Date.now().toString(36)}:`;
+// Against the machine's Redis: every key under a prefix for this run, deleted afterwards.
+const keys = runKeyPrefix('store-contract');
 let counter = 0;
+const unique = () => `o-${++counter}`;
 
-orderStoreContract('redis order store', async () => createRedisOrderStore({ redis: url, keyPrefix }), () => `o-${++counter}`);
+orderStoreContract('redis order store (plain)', async () => createRedisOrderStore({ redis: redisUrl, keyPrefix: keys.prefix }), unique);
+orderStoreContract('redis order store (compact)', async () => createRedisOrderStore({ redis: redisUrl, keyPrefix: keys.prefix, compact: true }), unique);
 
-describe('redis order store - connection', () => {
-  it('leaves a connection it was given open, and closes one it made', async () => {
-    const shared = new Redis(url);
-    const borrowing = createRedisOrderStore({ redis: shared, keyPrefix });
-    await borrowing.close();
-    expect(await shared.ping()).toBe('PONG');
-    await shared.quit();
-
-    const owning = createRedisOrderStore({ redis: url, keyPrefix });
-    await owning.load('nothing');
-    await owning.close();
-    await owning.close(); // idempotent
-  });
-});
-
-afterAll(async () => {
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
-});
+afterAll(() => keys.deleteKeys());
