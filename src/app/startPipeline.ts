@@ -223,6 +223,9 @@ function closedWithin(subscription: Subscription, timeoutMs: number): Promise<bo
   });
 }
 
+/** A URL fit for a log line or an error: whatever stands before `@` is hidden. */
+const withoutCredentials = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+
 /** The setting that says where a source is, for error messages. */
 function where(name: SourceName, config: Config): string {
   switch (name) {
@@ -231,11 +234,11 @@ function where(name: SourceName, config: Config): string {
     case 'kafka':
       return `KAFKA_BROKERS=${config.KAFKA_BROKERS.join(',')}`;
     case 'rabbitmq':
-      return `AMQP_URL=${config.AMQP_URL.replace(/\/\/[^@/]*@/, '//***@')}`;
+      return `AMQP_URL=${withoutCredentials(config.AMQP_URL)}`;
     case 'nats':
       return `NATS_URL=${config.NATS_URL.join(',')}`;
     case 'redis':
-      return `REDIS_URL=${config.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}`;
+      return `REDIS_URL=${withoutCredentials(config.REDIS_URL)}`;
   }
 }
 

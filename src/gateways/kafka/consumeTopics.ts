@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../../domain/clock.js';
 import { createDelivery } from '../../streams/createDelivery.js';
 import { deadLetterHeaders } from '../../streams/deadLetterHeaders.js';
 import type { DeadLetterReason, Delivery, Origin } from '../../streams/delivery.js';
+import { onAbort } from '../../streams/onAbort.js';
 import type { ConsumeOptions } from '../../streams/source.js';
 import { toInboundMessage, toKafkaMessage } from './kafkaMessage.js';
 import { PartitionWatermark } from './partitionWatermark.js';
@@ -36,6 +37,7 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
     let consumer: Consumer | undefined;
     let held = 0;
     let closed = false;
+    let stopListening: () => void = () => undefined;
     let draining = false;
     let commits: Promise<unknown> = Promise.resolve();
 
@@ -132,15 +134,14 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
       if (closed) return; // the teardown disconnects it
       await consumer.subscribe({ topics: [...options.channels], fromBeginning: true });
       await consumer.run({ autoCommit: false, eachMessage });
-      if (options.signal?.aborted) drain();
-      else options.signal?.addEventListener('abort', drain, { once: true });
+      stopListening = onAbort(options.signal, drain);
     })().catch((error: unknown) => {
       if (!closed) subscriber.error(error);
     });
 
     return () => {
       closed = true;
-      options.signal?.removeEventListener('abort', drain);
+      stopListening();
       for (const timer of timers) deps.clock.clearTimeout(timer);
       timers.clear();
       wakeAll();

@@ -1,4 +1,5 @@
 import { Observable, type Subscriber } from 'rxjs';
+import { onAbort } from '../../streams/onAbort.js';
 import { createDelivery } from '../../streams/createDelivery.js';
 import type { Delivery, InboundMessage, Origin } from '../../streams/delivery.js';
 import type { ConsumeOptions, OutboundMessage, Sink, Source } from '../../streams/source.js';
@@ -157,15 +158,7 @@ export function createMemoryBroker(options?: MemoryBrokerOptions): MemoryBroker 
           return subscriber.error(error);
         }
         subscriber.add(() => leave(consumer));
-        const { signal } = options;
-        if (signal) {
-          const drain = () => consumer.drain();
-          if (signal.aborted) drain();
-          else {
-            signal.addEventListener('abort', drain, { once: true });
-            subscriber.add(() => signal.removeEventListener('abort', drain));
-          }
-        }
+        subscriber.add(onAbort(options.signal, () => consumer.drain()));
         dispatcher.wake(consumer.groups);
       }),
     publish: async (name, message) => {

@@ -4,6 +4,7 @@ import type { Clock } from '../../domain/clock.js';
 import { createDelivery } from '../../streams/createDelivery.js';
 import { deadLetterHeaders } from '../../streams/deadLetterHeaders.js';
 import type { DeadLetterReason, Delivery, Origin } from '../../streams/delivery.js';
+import { onAbort } from '../../streams/onAbort.js';
 import type { ConsumeOptions, OutboundMessage } from '../../streams/source.js';
 import { toInboundMessage } from './natsMessage.js';
 import type { ResolvedNatsOptions } from './natsOptions.js';
@@ -48,6 +49,7 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
       waiting.clear();
     };
     let closed = false;
+    let stopListening: () => void = () => undefined;
     let draining = false;
 
     const released = (message: JsMsg) => {
@@ -137,15 +139,14 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
           if (!closed) subscriber.error(error);
         });
       }
-      if (options.signal?.aborted) drain();
-      else options.signal?.addEventListener('abort', drain, { once: true });
+      stopListening = onAbort(options.signal, drain);
     })().catch((error: unknown) => {
       if (!closed) subscriber.error(error);
     });
 
     return () => {
       closed = true;
-      options.signal?.removeEventListener('abort', drain);
+      stopListening();
       stopPulling();
       // Hand back at once what was never settled, instead of waiting out the ack wait.
       for (const message of held) message.nak();

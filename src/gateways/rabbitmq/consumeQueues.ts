@@ -4,6 +4,7 @@ import type { Clock, TimerHandle } from '../../domain/clock.js';
 import { createDelivery } from '../../streams/createDelivery.js';
 import { deadLetterHeaders } from '../../streams/deadLetterHeaders.js';
 import type { DeadLetterReason, Delivery, Origin } from '../../streams/delivery.js';
+import { onAbort } from '../../streams/onAbort.js';
 import type { ConsumeOptions } from '../../streams/source.js';
 import { declareTopology } from './declareTopology.js';
 import { attemptOf, toInboundMessage } from './rabbitMessage.js';
@@ -35,6 +36,7 @@ export function consumeQueues(deps: ConsumeDeps, options: ConsumeOptions): Obser
     }
     let channel: Channel | undefined;
     let closed = false;
+    let stopListening: () => void = () => undefined;
     let draining = false;
     const consumerTags: string[] = [];
     const held = new Set<ConsumeMessage>();
@@ -122,15 +124,14 @@ export function consumeQueues(deps: ConsumeDeps, options: ConsumeOptions): Obser
         });
         consumerTags.push(consumerTag);
       }
-      if (options.signal?.aborted) drain();
-      else options.signal?.addEventListener('abort', drain, { once: true });
+      stopListening = onAbort(options.signal, drain);
     })().catch((error: unknown) => {
       if (!closed) subscriber.error(error);
     });
 
     return () => {
       closed = true;
-      options.signal?.removeEventListener('abort', drain);
+      stopListening();
       for (const timer of timers) deps.clock.clearTimeout(timer);
       timers.clear();
       held.clear();

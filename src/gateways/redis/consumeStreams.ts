@@ -5,6 +5,7 @@ import type { Clock, TimerHandle } from '../../domain/clock.js';
 import { createDelivery } from '../../streams/createDelivery.js';
 import { deadLetterHeaders } from '../../streams/deadLetterHeaders.js';
 import type { DeadLetterReason, Delivery, Origin } from '../../streams/delivery.js';
+import { onAbort } from '../../streams/onAbort.js';
 import type { ConsumeOptions, OutboundMessage } from '../../streams/source.js';
 import { fromStreamFields } from './redisStreamMessage.js';
 
@@ -55,6 +56,7 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
     const cursors = new Map<string, string>();
     let blocking: Redis | undefined;
     let closed = false;
+    let stopListening: () => void = () => undefined;
     let draining = false;
     let turn = 0;
     const stopped = () => closed || draining;
@@ -190,8 +192,8 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
         });
       }
       if (stopped()) return;
-      if (options.signal?.aborted) return drain();
-      options.signal?.addEventListener('abort', drain, { once: true });
+      stopListening = onAbort(options.signal, drain);
+      if (stopped()) return;
       const connection = (blocking = deps.blockingConnection());
       let lastJanitor = -Infinity;
       while (!stopped()) {
@@ -210,7 +212,7 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
 
     return () => {
       closed = true;
-      options.signal?.removeEventListener('abort', drain);
+      stopListening();
       for (const timer of timers) clock.clearTimeout(timer);
       timers.clear();
       wakeAll();
