@@ -3,6 +3,7 @@ import { createKafkaGateway } from '../gateways/kafka/createKafkaGateway.js';
 import { createMemoryBroker } from '../gateways/memory/index.js';
 import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
+import { createRedisListGateway } from '../gateways/redis/createRedisListGateway.js';
 import { createRedisStreamsGateway } from '../gateways/redis/createRedisStreamsGateway.js';
 import type { BrokerGateway } from '../streams/brokerGateway.js';
 import type { LogPort } from '../streams/logPort.js';
@@ -23,5 +24,8 @@ export function createBrokerGateway(name: SourceName, config: Config, clock: Clo
       return createNatsGateway({ servers: config.NATS_URL, stream: config.ORDERLY_NATS_STREAM }, { clock });
     case 'redis':
       return createRedisStreamsGateway({ url: config.REDIS_URL }, { clock });
+    case 'redis-list':
+      // The Go original's `LPUSH queue:<type>`: the list key is `queue:` + the channel.
+      return createRedisListGateway({ url: config.REDIS_URL }, { clock });
   }
 }

@@ -10,7 +10,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 /** The brokers Orderly can consume from. */
-export const SOURCE_NAMES = ['memory', 'kafka', 'rabbitmq', 'nats', 'redis'] as const;
+export const SOURCE_NAMES = ['memory', 'kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /** A comma-separated list with at least one item. */

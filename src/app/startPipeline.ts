@@ -238,6 +238,7 @@ function where(name: SourceName, config: Config): string {
     case 'nats':
       return `NATS_URL=${config.NATS_URL.join(',')}`;
     case 'redis':
+    case 'redis-list':
       return `REDIS_URL=${withoutCredentials(config.REDIS_URL)}`;
   }
 }

@@ -17,6 +17,14 @@ export interface ConsumeOptions {
    * last of them has. Unsubscribing instead hands unsettled deliveries back to the broker.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Called once when the consumer is in place on the broker (Kafka: the group gave it its
+   * partitions; RabbitMQ: `basic.consume` answered; NATS: the consumer or subscription exists;
+   * Redis: the group exists and the first read is out). From then on a message published to
+   * the channels reaches this consumer or its group: what readiness waits for. Called again
+   * after a reconnect has put the consumer back in place.
+   */
+  readonly onReady?: () => void;
 }
 
 /**

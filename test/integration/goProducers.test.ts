@@ -75,6 +75,21 @@ const producers: Record<Exclude<SourceName, 'memory'>, (prefix: string, env: Rec
       },
     };
   },
+  async 'redis-list'(prefix) {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis('redis://127.0.0.1:6379');
+    return {
+      // The Go original's list producer: `LPUSH queue:<type> <json>`, nothing else.
+      publish: async (type, body) => {
+        await redis.lpush(`queue:${prefix}${type}`, JSON.stringify(body));
+      },
+      close: async () => {
+        const keys = await redis.keys(`queue:${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+        await redis.quit();
+      },
+    };
+  },
   async nats(prefix, env) {
     const nc = await natsConnect({ servers: '127.0.0.1:4222' });
     const js = nc.jetstream();
@@ -92,7 +107,7 @@ const producers: Record<Exclude<SourceName, 'memory'>, (prefix: string, env: Rec
   },
 };
 
-describe.each(['kafka', 'rabbitmq', 'nats', 'redis'] as const)('go producers on %s - end to end', (broker) => {
+describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('go producers on %s - end to end', (broker) => {
   it(`applies ${ORDERS} orders created and paid in plain JSON, every one exactly to its final state`, async () => {
     const prefix = `${run}-${broker}.`;
     const env = {

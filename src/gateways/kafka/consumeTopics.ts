@@ -4,8 +4,10 @@ import type { Clock, TimerHandle } from '../../domain/clock.js';
 import { createDelivery } from '../../streams/createDelivery.js';
 import { deadLetterHeaders } from '../../streams/deadLetterHeaders.js';
 import type { DeadLetterReason, Delivery, Origin } from '../../streams/delivery.js';
+import type { LogPort } from '../../streams/logPort.js';
 import { onAbort } from '../../streams/onAbort.js';
 import type { ConsumeOptions } from '../../streams/source.js';
+import { CreditGate } from './creditGate.js';
 import { toInboundMessage, toKafkaMessage } from './kafkaMessage.js';
 import { PartitionWatermark } from './partitionWatermark.js';
 
@@ -15,61 +17,97 @@ export interface ConsumeDeps {
   readonly prepare: (topics: readonly string[]) => Promise<void>;
   readonly deadLetterTopic: (topic: string) => string;
   readonly clock: Clock;
+  readonly log?: LogPort;
+  /** The gateway's register of running consumers, so that closing it ends them; returns the unregister. */
+  readonly track: (stop: () => Promise<void>) => () => void;
+  /** Longest a fetch waits for data, and how long a fully paused member sleeps between looks. @default 200 */
+  readonly maxWaitMs?: number;
   /** How often a consumer waiting for credit heartbeats, so the group keeps it. @default 3000 */
   readonly heartbeatMs?: number;
 }
 
 /**
- * A consumer-group member over `options.channels` (topics). Deliveries from one partition are
- * handed out without waiting for the previous one to settle — the pipeline runs different
- * orders concurrently — so the commit follows a watermark per partition: never past a message
- * that is still out. When `credit` deliveries are out, the member stops taking messages from
- * kafkajs (its partition loop waits, heartbeating) until one settles; kafkajs then fetches no
- * further. A retry re-emits the same record after its delay, holding its place in the
- * watermark. Unsubscribing disconnects: uncommitted records go to whoever gets the partition.
+ * A consumer-group member over `options.channels` (topics).
+ *
+ * Concurrency beyond the partition count: deliveries from one partition are handed out without
+ * waiting for the previous one to settle (the pipeline runs different orders concurrently and
+ * one order at a time), so the commit follows a watermark per partition: never past a message
+ * that is still out or waiting for a retry.
+ *
+ * Credit is Kafka's own flow control: when `credit` deliveries are out, the member pauses its
+ * topics, so kafkajs stops fetching them (it keeps heartbeating while idle), and resumes them when
+ * one settles. A record kafkajs had fetched before the pause waits in its partition loop,
+ * heartbeating, rather than going past the credit.
+ *
+ * Rebalance: kafkajs rejoins the group on its own, without a hook before it lets partitions go.
+ * Every commit is made as soon as a record settles, so what settled before the rebalance is
+ * committed. Records handed out before it belong to the old generation: their work goes on and
+ * their effect is stored, but their offsets are never committed by this member (the partition may
+ * now be another's, and a late commit could move its offset backwards); retries still waiting are
+ * dropped and give their credit back. The group redelivers those records from the last commit,
+ * and the store's dedup absorbs what was already applied — the same path as a crash between
+ * store and commit. Unsubscribing disconnects: uncommitted records go to whoever gets the partition.
  */
 export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Observable<Delivery> {
   return new Observable<Delivery>((subscriber) => {
     const heartbeatMs = deps.heartbeatMs ?? 3000;
-    const watermarks = new Map<string, PartitionWatermark>();
-    const timers = new Set<TimerHandle>();
-    const waiting = new Set<() => void>();
+    const topics = options.channels.map((topic) => ({ topic }));
+    const credit = new CreditGate(options.credit);
+    /** Retry timers with the generation of the record they will re-emit. */
+    const retrying = new Map<TimerHandle, number>();
+    const waits = new Set<TimerHandle>();
+    let watermarks = new Map<string, PartitionWatermark>();
+    let generation = 0;
     let consumer: Consumer | undefined;
-    let held = 0;
     let closed = false;
-    let stopListening: () => void = () => undefined;
     let draining = false;
-    let commits: Promise<unknown> = Promise.resolve();
+    let paused = false;
+    let stopListening: () => void = () => undefined;
+    let commits: Promise<void> = Promise.resolve();
 
-    const wakeAll = () => {
-      for (const resume of waiting) resume();
-      waiting.clear();
-    };
     const watermarkOf = (topic: string, partition: number) => {
       const id = `${topic}/${partition}`;
       let found = watermarks.get(id);
       if (!found) watermarks.set(id, (found = new PartitionWatermark()));
       return found;
     };
+    const pause = () => {
+      if (paused || !consumer) return;
+      paused = true;
+      consumer.pause(topics);
+    };
+    const resume = () => {
+      if (!paused || !consumer || closed || draining || credit.exhausted) return;
+      paused = false;
+      consumer.resume(topics);
+    };
+    const release = () => {
+      credit.release();
+      if (draining && credit.held === 0) subscriber.complete();
+      else resume();
+    };
 
-    /** Marks the record settled and commits the partition's watermark if it moved. */
-    const settleOffset = async (topic: string, partition: number, offset: string) => {
+    /** Marks the record settled and commits its partition's watermark if it moved. */
+    const settleOffset = async (topic: string, partition: number, offset: string, of: number) => {
       if (closed) throw new KafkaDeliveryRevokedError(topic, partition, offset);
-      const next = watermarkOf(topic, partition).settle(BigInt(offset));
-      let committed: Promise<unknown> = Promise.resolve();
+      const next = of === generation ? watermarkOf(topic, partition).settle(BigInt(offset)) : undefined;
+      let committed: Promise<void> = Promise.resolve();
       if (next !== undefined && consumer) {
         const member = consumer;
-        // Commits go out one at a time, in order, so a later commit never lands before an earlier
-        // one; and they are queued before a drain can complete, since leaving waits for them.
-        committed = commits = commits.then(() => member.commitOffsets([{ topic, partition, offset: next.toString() }]));
+        // One at a time, in order, so a later commit never lands before an earlier one; a failed
+        // commit does not stop the ones after it. A commit that fails (a rebalance under way)
+        // loses nothing: the record is redelivered from the last commit and dedup absorbs it.
+        committed = commits = commits.then(() =>
+          member.commitOffsets([{ topic, partition, offset: next.toString() }]).catch((error: unknown) => {
+            deps.log?.warn({ gateway: 'kafka', topic, partition, offset: next.toString(), err: error }, 'commit failed; the records since the last commit will be redelivered');
+          }),
+        );
       }
-      held--;
-      wakeAll();
-      if (draining && held === 0) subscriber.complete();
+      release();
       await committed;
     };
 
-    const emit = (payload: EachMessagePayload, attempt: number) => {
+    const emit = (payload: EachMessagePayload, attempt: number, of: number) => {
       const { topic, partition, message } = payload;
       const origin: Origin = {
         gateway: 'kafka',
@@ -81,14 +119,14 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
       const inbound = toInboundMessage(message);
       subscriber.next(
         createDelivery(inbound, origin, {
-          ack: () => settleOffset(topic, partition, message.offset),
+          ack: () => settleOffset(topic, partition, message.offset, of),
           retry: async (delayMs) => {
             if (closed) throw new KafkaDeliveryRevokedError(topic, partition, message.offset);
             const timer = deps.clock.setTimeout(() => {
-              timers.delete(timer);
-              if (!closed) emit(payload, attempt + 1);
+              retrying.delete(timer);
+              if (!closed) emit(payload, attempt + 1, of);
             }, Math.max(0, delayMs));
-            timers.add(timer);
+            retrying.set(timer, of);
           },
           deadLetter: async (reason: DeadLetterReason) => {
             const headers = { ...inbound.headers, ...deadLetterHeaders(reason, origin, new Date(deps.clock.now())) };
@@ -98,55 +136,96 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
               acks: -1,
               messages: [toKafkaMessage({ body: inbound.body, headers, key: inbound.key ?? '' })],
             });
-            await settleOffset(topic, partition, message.offset);
+            await settleOffset(topic, partition, message.offset, of);
           },
         }),
       );
     };
 
     const eachMessage = async (payload: EachMessagePayload) => {
-      // Credit: hold this partition's loop (and so kafkajs' fetching) until there is room.
-      while (!closed && (held >= options.credit || draining)) {
+      // Fetched before the pause took effect: wait here, heartbeating, until there is room.
+      while (!closed && (credit.exhausted || draining)) {
         await new Promise<void>((resume) => {
-          waiting.add(resume);
-          const timer = deps.clock.setTimeout(resume, heartbeatMs);
-          timers.add(timer);
+          const timer = deps.clock.setTimeout(() => {
+            waits.delete(timer);
+            cancel();
+            resume();
+          }, heartbeatMs);
+          waits.add(timer);
+          const cancel = credit.whenAvailable(() => {
+            deps.clock.clearTimeout(timer);
+            waits.delete(timer);
+            resume();
+          });
         });
-        if (!closed) await payload.heartbeat().catch(() => undefined);
+        // A heartbeat that fails (a rebalance under way) is thrown to kafkajs: it rejoins the group
+        // and fetches this record again later, instead of the whole group waiting for our credit.
+        if (!closed) await payload.heartbeat();
       }
       if (closed) return;
-      held++;
+      credit.take();
       watermarkOf(payload.topic, payload.partition).open(BigInt(payload.message.offset));
-      emit(payload, 1);
+      emit(payload, 1, generation);
+      // The last credit went out: stop fetching (kafkajs leaves the rest of this batch for later).
+      if (credit.exhausted) pause();
+    };
+
+    /** A new generation: see the doc comment for what happens to what the old one handed out. */
+    const onGroupJoin = () => {
+      generation++;
+      watermarks = new Map();
+      for (const [timer, of] of retrying) {
+        if (of === generation) continue;
+        deps.clock.clearTimeout(timer);
+        retrying.delete(timer);
+        release();
+      }
+      options.onReady?.();
     };
 
     const drain = () => {
       draining = true;
-      if (held === 0) subscriber.complete();
+      pause();
+      credit.wakeAll();
+      if (credit.held === 0) subscriber.complete();
     };
 
     (async () => {
       await deps.prepare(options.channels);
       if (closed) return; // unsubscribed while the topics were being made
-      const member = deps.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false });
+      // A short fetch wait: while every topic is paused kafkajs sleeps this long between looks,
+      // so it is also how soon fetching resumes after credit comes back.
+      const member = deps.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: deps.maxWaitMs ?? 200 });
       consumer = member;
+      member.on(member.events.GROUP_JOIN, onGroupJoin);
       await member.connect();
       if (closed) return; // the teardown disconnects it
-      await consumer.subscribe({ topics: [...options.channels], fromBeginning: true });
-      await consumer.run({ autoCommit: false, eachMessage });
+      await member.subscribe({ topics: [...options.channels], fromBeginning: true });
+      await member.run({ autoCommit: false, eachMessage });
       stopListening = onAbort(options.signal, drain);
     })().catch((error: unknown) => {
       if (!closed) subscriber.error(error);
     });
 
-    return () => {
+    let disconnected: Promise<void> | undefined;
+    const stop = () => {
       closed = true;
       stopListening();
-      for (const timer of timers) deps.clock.clearTimeout(timer);
-      timers.clear();
-      wakeAll();
+      for (const timer of [...retrying.keys(), ...waits]) deps.clock.clearTimeout(timer);
+      retrying.clear();
+      waits.clear();
+      credit.wakeAll();
       // Leaving the group hands every partition, with its uncommitted records, to the others.
-      void commits.catch(() => undefined).then(() => consumer?.disconnect().catch(() => undefined));
+      return (disconnected ??= commits.then(() => consumer?.disconnect().catch(() => undefined)));
+    };
+    const untrack = deps.track(async () => {
+      await stop();
+      subscriber.complete();
+    });
+
+    return () => {
+      untrack();
+      void stop();
     };
   });
 }

@@ -53,6 +53,11 @@ export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: C
   let producing: Promise<Producer> | undefined;
   let administering: Promise<Admin> | undefined;
   const created = new Set<string>();
+  const consumers = new Set<() => Promise<void>>();
+  const track = (stop: () => Promise<void>) => {
+    consumers.add(stop);
+    return () => consumers.delete(stop);
+  };
   let closing: Promise<void> | undefined;
 
   const producer = () =>
@@ -78,6 +83,9 @@ export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: C
 
   const close = () =>
     (closing ??= (async () => {
+      // Consumers first: their last commits go out before anything else closes.
+      await Promise.all([...consumers].map((stop) => stop()));
+      consumers.clear();
       await Promise.all([
         producing?.then((p) => p.disconnect()).catch(() => undefined),
         administering?.then((a) => a.disconnect()).catch(() => undefined),
@@ -85,7 +93,8 @@ export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: C
     })());
 
   return {
-    consume: (consumeOptions) => consumeTopics({ kafka, producer, prepare, deadLetterTopic: deadLetterChannel, clock }, consumeOptions),
+    consume: (consumeOptions) =>
+      consumeTopics({ kafka, producer, prepare, deadLetterTopic: deadLetterChannel, clock, track, ...(deps.log ? { log: deps.log } : {}) }, consumeOptions),
     publish: async (channel, message) => {
       await prepare([channel]);
       await (await producer()).send({ topic: channel, acks: -1, messages: [toKafkaMessage(message)] });

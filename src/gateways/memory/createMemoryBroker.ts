@@ -159,6 +159,7 @@ export function createMemoryBroker(options?: MemoryBrokerOptions): MemoryBroker 
         }
         subscriber.add(() => leave(consumer));
         subscriber.add(onAbort(options.signal, () => consumer.drain()));
+        options.onReady?.(); // joined its groups: anything published from now on reaches them
         dispatcher.wake(consumer.groups);
       }),
     publish: async (name, message) => {

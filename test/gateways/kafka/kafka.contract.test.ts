@@ -9,24 +9,28 @@ const brokers = [process.env.ORDERLY_KAFKA_BROKERS ?? '127.0.0.1:9092'];
 sourceContract({
   name: 'kafka gateway',
   // Kafka counts no redeliveries, and shares a group's work by partition, not by message.
-  features: { countsRedeliveries: false, competingConsumers: false, independentGroups: true },
+  features: { countsRedeliveries: false, competingConsumers: false, independentGroups: true, durable: true, outlivesGateway: true },
   patienceMs: 30_000,
   async create() {
     const gateway = createKafkaGateway({ brokers, partitions: 3 });
     const topics = new Set<string>();
+    let closing: Promise<void> | undefined;
     return {
       ...gateway,
       prepare: async (channels) => {
         for (const c of channels) topics.add(c);
         await gateway.prepare(channels);
       },
-      close: async () => {
-        await gateway.close();
-        const admin = new Kafka({ clientId: 'orderly-test-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
-        await admin.connect();
-        await admin.deleteTopics({ topics: [...topics] }).catch(() => undefined);
-        await admin.disconnect();
-      },
+      // Idempotent like the gateway's own close: the topics are deleted once.
+      close: () =>
+        (closing ??= (async () => {
+          await gateway.close();
+          if (topics.size === 0) return;
+          const admin = new Kafka({ clientId: 'orderly-test-cleanup', brokers, logLevel: logLevel.NOTHING }).admin();
+          await admin.connect();
+          await admin.deleteTopics({ topics: [...topics] }).catch(() => undefined);
+          await admin.disconnect();
+        })()),
     };
   },
 });

@@ -8,7 +8,7 @@ const servers = process.env.ORDERLY_NATS_SERVERS ?? '127.0.0.1:4222';
 
 sourceContract({
   name: 'nats jetstream gateway',
-  features: { countsRedeliveries: true, competingConsumers: true, independentGroups: true },
+  features: { countsRedeliveries: true, competingConsumers: true, independentGroups: true, durable: true, outlivesGateway: true },
   patienceMs: 5_000,
   async create() {
     const stream = unique('stream').replace(/[^A-Za-z0-9_-]/g, '_');

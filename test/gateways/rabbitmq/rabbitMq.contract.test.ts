@@ -8,7 +8,7 @@ const url = process.env.ORDERLY_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:56
 
 sourceContract({
   name: 'rabbitmq gateway',
-  features: { countsRedeliveries: true, competingConsumers: true, independentGroups: false },
+  features: { countsRedeliveries: true, competingConsumers: true, independentGroups: false, durable: true, outlivesGateway: true },
   patienceMs: 5_000,
   async create() {
     const gateway = createRabbitMqGateway({ url });

@@ -9,7 +9,7 @@ const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 sourceContract({
   name: 'redis streams gateway',
-  features: { countsRedeliveries: true, competingConsumers: true, independentGroups: true },
+  features: { countsRedeliveries: true, competingConsumers: true, independentGroups: true, durable: true, outlivesGateway: true },
   patienceMs: 5_000,
   async create() {
     // A short claim time: what a consumer that vanished held comes back soon after.
