@@ -1,6 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { createKafkaGateway } from '../gateways/kafka/createKafkaGateway.js';
 import { createMemoryBroker } from '../gateways/memory/index.js';
+import { createNatsCoreGateway } from '../gateways/nats/createNatsCoreGateway.js';
 import { createNatsGateway } from '../gateways/nats/createNatsGateway.js';
 import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
 import { createRedisListGateway } from '../gateways/redis/createRedisListGateway.js';
@@ -22,6 +23,9 @@ export function createBrokerGateway(name: SourceName, config: Config, clock: Clo
       return createRabbitMqGateway({ url: config.AMQP_URL, connectionName: config.ORDERLY_AMQP_CONNECTION_NAME }, { clock });
     case 'nats':
       return createNatsGateway({ servers: config.NATS_URL, stream: config.ORDERLY_NATS_STREAM }, { clock });
+    case 'nats-core':
+      // At-most-once, as the Go original's plain and queue subscriptions: see the README.
+      return createNatsCoreGateway({ servers: config.NATS_URL, maxBuffered: config.ORDERLY_NATS_CORE_MAX_BUFFERED }, { clock, log });
     case 'redis':
       return createRedisStreamsGateway({ url: config.REDIS_URL }, { clock });
     case 'redis-list':

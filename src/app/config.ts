@@ -10,7 +10,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 /** The brokers Orderly can consume from. */
-export const SOURCE_NAMES = ['memory', 'kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const;
+export const SOURCE_NAMES = ['memory', 'kafka', 'rabbitmq', 'nats', 'nats-core', 'redis', 'redis-list'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /** A comma-separated list with at least one item. */
@@ -27,7 +27,7 @@ export const settings = {
   ORDERLY_SOURCES: {
     schema: list('source').pipe(z.array(z.enum(SOURCE_NAMES, { error: `must each be one of ${SOURCE_NAMES.join(', ')}` }))),
     default: 'memory',
-    doc: 'Where events come from, comma-separated: `memory` (embedded), `kafka`, `rabbitmq`, `nats` (JetStream), `redis` (Streams).',
+    doc: 'Where events come from, comma-separated: `memory` (embedded), `kafka`, `rabbitmq`, `nats` (JetStream), `nats-core` (core NATS, at-most-once), `redis` (Streams), `redis-list` (lists `queue:<type>`, for producers that `LPUSH`).',
   },
   ORDERLY_PUBLISH_TO: {
     schema: z.enum(SOURCE_NAMES, { error: `must be one of ${SOURCE_NAMES.join(', ')}` }).optional(),
@@ -53,6 +53,11 @@ export const settings = {
     schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _'),
     default: 'ORDERS',
     doc: 'JetStream stream that captures the channels (subjects) and their `.dlq` subjects.',
+  },
+  ORDERLY_NATS_CORE_MAX_BUFFERED: {
+    schema: int(0, 1_000_000),
+    default: '10000',
+    doc: 'Core NATS (`nats-core`): messages each consumer keeps waiting for credit; past it new ones are dropped, counted and logged (at-most-once).',
   },
   ORDERLY_CHANNELS: {
     schema: z

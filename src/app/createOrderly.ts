@@ -40,7 +40,12 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     };
     for (const source of config.ORDERLY_SOURCES) {
       const down = pipeline.sourcesDown.get(source);
-      checks[`source:${source}`] = down === undefined ? { ok: true } : { ok: false, detail: `reconnecting: ${down}` };
+      checks[`source:${source}`] =
+        down !== undefined
+          ? { ok: false, detail: `reconnecting: ${down}` }
+          : pipeline.sourcesReady.has(source)
+            ? { ok: true }
+            : { ok: false, detail: 'waiting for the broker to put the consumer in place' };
     }
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   };

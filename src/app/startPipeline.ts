@@ -40,6 +40,8 @@ export interface Pipeline {
   readonly consuming: boolean;
   /** Sources that failed and wait to be subscribed again, with the last error. */
   readonly sourcesDown: ReadonlyMap<SourceName, string>;
+  /** Sources whose consumer the broker has put in place (and that have not failed since). */
+  readonly sourcesReady: ReadonlySet<SourceName>;
   /**
    * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
    * actors and closes the broker (unless it was handed in: its owner closes it). Whatever had
@@ -128,13 +130,17 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   // A source that fails (connection lost, broker restarted) is subscribed again with backoff;
   // its unsettled deliveries come back from the broker and dedup absorbs any repeat.
   const sourceDown = new Map<SourceName, string>();
+  // Ready once the broker has put the consumer in place (Kafka: partitions assigned): from then
+  // on nothing a producer publishes can miss it. Not ready again until a failed source is back.
+  const sourceReady = new Set<SourceName>();
   const resubscribed = (name: SourceName, gateway: BrokerGateway) =>
-    gateway.consume(consume).pipe(
+    gateway.consume({ ...consume, onReady: () => sourceReady.add(name) }).pipe(
       retry({
         resetOnSuccess: true,
         delay: (error: unknown, count: number) => {
           const waitMs = Math.min(config.ORDERLY_RETRY_MAX_MS, config.ORDERLY_RETRY_BASE_MS * 2 ** Math.min(count, 16));
           sourceDown.set(name, error instanceof Error ? error.message : String(error));
+          sourceReady.delete(name);
           log.warn({ source: name, err: error, attempt: count, waitMs }, 'source failed; subscribing again');
           return timer(waitMs).pipe(tap(() => sourceDown.delete(name)));
         },
@@ -206,6 +212,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       return consuming;
     },
     sourcesDown: sourceDown,
+    sourcesReady: sourceReady,
     stop,
     abandon,
   };
@@ -236,6 +243,7 @@ function where(name: SourceName, config: Config): string {
     case 'rabbitmq':
       return `AMQP_URL=${withoutCredentials(config.AMQP_URL)}`;
     case 'nats':
+    case 'nats-core':
       return `NATS_URL=${config.NATS_URL.join(',')}`;
     case 'redis':
     case 'redis-list':

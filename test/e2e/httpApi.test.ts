@@ -120,6 +120,6 @@ describe('http api - health', () => {
     expect((await fetch(`${orderly.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${orderly.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, checks: { consuming: { ok: true }, draining: { ok: true } } });
+    expect(await ready.json()).toMatchObject({ ready: true, checks: { consuming: { ok: true }, draining: { ok: true }, 'source:memory': { ok: true } } });
   });
 });

@@ -90,6 +90,19 @@ const producers: Record<Exclude<SourceName, 'memory'>, (prefix: string, env: Rec
       },
     };
   },
+  async 'nats-core'(prefix) {
+    // The Go original's core publish: at-most-once, so it starts once Orderly is ready.
+    const nc = await natsConnect({ servers: '127.0.0.1:4222' });
+    return {
+      publish: async (type, body, messageId) => {
+        const h = natsHeaders();
+        if (messageId) h.set('message-id', messageId);
+        nc.publish(prefix + type, new TextEncoder().encode(JSON.stringify(body)), { headers: h });
+        await nc.flush();
+      },
+      close: () => nc.close(),
+    };
+  },
   async nats(prefix, env) {
     const nc = await natsConnect({ servers: '127.0.0.1:4222' });
     const js = nc.jetstream();
@@ -107,7 +120,7 @@ const producers: Record<Exclude<SourceName, 'memory'>, (prefix: string, env: Rec
   },
 };
 
-describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('go producers on %s - end to end', (broker) => {
+describe.each(['kafka', 'rabbitmq', 'nats', 'nats-core', 'redis', 'redis-list'] as const)('go producers on %s - end to end', (broker) => {
   it(`applies ${ORDERS} orders created and paid in plain JSON, every one exactly to its final state`, async () => {
     const prefix = `${run}-${broker}.`;
     const env = {
@@ -122,6 +135,13 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('go
     const orderly = await createOrderly(loadConfig(env), { logger: pino({ level: 'silent' }) });
     const producer = await producers[broker](prefix, env);
     try {
+      // The producer starts once Orderly says it is ready: from then on nothing may be missed,
+      // not even on core NATS, which keeps nothing for a consumer that is not there yet.
+      const readyBy = Date.now() + 30_000;
+      while ((await fetch(`${orderly.url}/readyz`)).status !== 200) {
+        if (Date.now() > readyBy) throw new Error(`${broker}: Orderly did not get ready within 30 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       for (let i = 0; i < ORDERS; i++) {
         const orderId = `${run}-${broker}-${i}`;
         const messageId = i % 2 === 0 ? `${orderId}:created` : undefined; // odd ones: id from broker coordinates

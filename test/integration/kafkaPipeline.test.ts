@@ -40,6 +40,25 @@ afterAll(async () => {
 
 
 describe('kafka pipeline - end to end', () => {
+  it('is ready only once the group has given the consumer its partitions', async () => {
+    // Checked right after start: the first answer may still be "waiting"; it must turn ready, and
+    // while it waits it says why.
+    const seen = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    let status = 0;
+    while (status !== 200 && Date.now() < deadline) {
+      const response = await fetch(`${orderly.url}/readyz`);
+      status = response.status;
+      const body = (await response.json()) as { checks: Record<string, { ok: boolean; detail?: string }> };
+      seen.add(body.checks['source:kafka']?.ok ? 'ok' : (body.checks['source:kafka']?.detail ?? 'missing'));
+      if (status !== 200) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(200);
+    expect([...seen].filter((s) => s !== 'ok')).toEqual(
+      [...seen].filter((s) => s !== 'ok').map(() => 'waiting for the broker to put the consumer in place'),
+    );
+  });
+
   it('applies an order posted over HTTP and a binary-mode CloudEvent a producer sent keyed by order id', async () => {
     const order = { orderId: `${run}-o1`, userId: 'u', items: [{ productId: 'p', quantity: 2, priceCents: 250 }], totalCents: 500, currency: 'EUR' };
     const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
