@@ -1,10 +1,13 @@
-import { connect, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
-import { systemClock, type Clock } from '../../domain/clock.js';
+import { connect, Events, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
 import type { BrokerGateway } from '../../streams/brokerGateway.js';
 import type { OutboundMessage } from '../../streams/source.js';
 import { consumeSubjects } from './consumeSubjects.js';
 import { toNatsHeaders } from './natsMessage.js';
 import { resolveNatsOptions, type NatsOptions } from './natsOptions.js';
+
+/** Longest `close` waits for settlements in flight (JetStream's own request timeout). */
+const CLOSE_SETTLE_MS = 5_000;
 
 /** This gateway is a plain `BrokerGateway`; its specifics are in the doc comment below. */
 export type NatsGateway = BrokerGateway;
@@ -14,7 +17,9 @@ export type NatsGateway = BrokerGateway;
  * group is a durable pull consumer per subject, credit is `max_ack_pending`, acks are
  * double-acked (`ackAck`) so a settlement resolves only once the server has it, a retry is a
  * `nak` with delay, and a dead letter is published to `<subject>.dlq` before the original is
- * acked.
+ * terminated (`term`). The connection reconnects without end; consumers pull again after each
+ * reconnect (see `consumeSubjects`). A publish while the server is away waits for the reconnect
+ * up to the JetStream timeout and is refused after it: only a resolved publish is the server's.
  */
 export function createNatsGateway(options: NatsOptions = {}, deps: { clock?: Clock } = {}): NatsGateway {
   const config = resolveNatsOptions(options);
@@ -23,12 +28,28 @@ export function createNatsGateway(options: NatsOptions = {}, deps: { clock?: Clo
   let closing: Promise<void> | undefined;
   const captured = new Set<string>();
 
+  /** Called after every reconnect; one per live subscription, each removed when it ends. */
+  const reconnectListeners = new Set<() => void>();
+  const onReconnect = (listener: () => void) => {
+    reconnectListeners.add(listener);
+    return () => void reconnectListeners.delete(listener);
+  };
+
   const jetstream = () => {
     if (closing) return Promise.reject(new Error('NATS gateway is closed'));
-    return (connecting ??= (async () => {
-      const nc = await connect({ servers: config.servers });
+    const opening = (connecting ??= (async () => {
+      // Reconnects without end: a consumer gives up on its own (`recoverWithinMs`), the gateway does not.
+      const nc = await connect({ servers: config.servers, maxReconnectAttempts: -1 });
+      void (async () => {
+        for await (const status of nc.status()) if (status.type === Events.Reconnect) for (const listener of reconnectListeners) listener();
+      })().catch(() => undefined);
       return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
     })());
+    // A failed connect is not remembered: the next caller tries again.
+    opening.catch(() => {
+      if (connecting === opening) connecting = undefined;
+    });
+    return opening;
   };
 
   const prepare = async (channels: readonly string[]) => {
@@ -53,14 +74,32 @@ export function createNatsGateway(options: NatsOptions = {}, deps: { clock?: Clo
     await js.publish(channel, message.body, { headers: toNatsHeaders(message), ...(msgID ? { msgID } : {}) });
   };
 
+  /** Settlements in flight (at most the credit of each subscription). */
+  const settling = new Set<Promise<unknown>>();
+  const track = (promise: Promise<unknown>) => {
+    settling.add(promise);
+    promise.then(
+      () => settling.delete(promise),
+      () => settling.delete(promise),
+    );
+  };
+
   const close = () =>
     (closing ??= (async () => {
       const open = await connecting?.catch(() => undefined);
+      // Acks already on their way get their answer before the connection goes, within a deadline.
+      let deadline: TimerHandle | undefined;
+      await Promise.race([
+        Promise.allSettled(settling),
+        new Promise((resolve) => (deadline = clock.setTimeout(() => resolve(undefined), CLOSE_SETTLE_MS))),
+      ]);
+      clock.clearTimeout(deadline);
       await open?.nc.drain().catch(() => undefined);
     })());
 
   return {
-    consume: (consumeOptions) => consumeSubjects({ jetstream, prepare, publish, options: config, clock }, consumeOptions),
+    consume: (consumeOptions) =>
+      consumeSubjects({ jetstream, prepare, publish, onReconnect, track, gatewayClosed: () => closing !== undefined, options: config, clock }, consumeOptions),
     publish,
     deadLetterChannel: (channel) => `${channel}.dlq`,
     prepare,

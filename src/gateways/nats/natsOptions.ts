@@ -10,9 +10,30 @@ export interface NatsOptions {
   readonly ackWaitMs?: number;
   /** Group-wide bound on unacked messages per subject, a safety net behind each member's credit. @default 10_000 */
   readonly maxAckPending?: number;
+  /**
+   * A delivery held longer than half the ack wait is kept from redelivery with `working()`, every
+   * half ack wait, for at most this long after it arrived; past it the server takes it back after
+   * the ack wait (a stuck handler does not hold a message forever). At least `ackWaitMs`.
+   * @default 300_000
+   */
+  readonly maxWorkingMs?: number;
+  /** How long one pull request waits at the server for messages. At least 1000. @default 5_000 */
+  readonly pullExpiresMs?: number;
+  /**
+   * The server sends a heartbeat this often while a pull waits; two missed in a row stop the pull
+   * and consume again. At most half of `pullExpiresMs`. @default 1_000
+   */
+  readonly idleHeartbeatMs?: number;
+  /**
+   * How long a consumer keeps trying to consume again after losing the server (restart, missed
+   * heartbeats) before its subscription fails, so that whoever subscribed sees it down. @default 60_000
+   */
+  readonly recoverWithinMs?: number;
 }
 
-export type ResolvedNatsOptions = { readonly servers: string[]; readonly stream: string; readonly ackWaitMs: number; readonly maxAckPending: number };
+export type ResolvedNatsOptions = { readonly servers: string[]; readonly stream: string } & Required<
+  Pick<NatsOptions, 'ackWaitMs' | 'maxAckPending' | 'maxWorkingMs' | 'pullExpiresMs' | 'idleHeartbeatMs' | 'recoverWithinMs'>
+>;
 
 /** An option Orderly cannot use; the message names it. */
 export class InvalidNatsOptionsError extends Error {
@@ -24,9 +45,17 @@ export function resolveNatsOptions(options: NatsOptions = {}): ResolvedNatsOptio
   const stream = options.stream ?? 'ORDERS';
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const maxAckPending = options.maxAckPending ?? 10_000;
+  const maxWorkingMs = options.maxWorkingMs ?? 300_000;
+  const pullExpiresMs = options.pullExpiresMs ?? 5_000;
+  const idleHeartbeatMs = options.idleHeartbeatMs ?? 1_000;
+  const recoverWithinMs = options.recoverWithinMs ?? 60_000;
   if (!(Number.isInteger(maxAckPending) && maxAckPending >= 1)) throw new InvalidNatsOptionsError('maxAckPending must be a positive integer');
   if (servers.length === 0) throw new InvalidNatsOptionsError('servers must name at least one server');
   if (!/^[A-Za-z0-9_-]+$/.test(stream)) throw new InvalidNatsOptionsError(`stream must be letters, digits, - or _, got ${stream}`);
   if (!(ackWaitMs >= 1000)) throw new InvalidNatsOptionsError('ackWaitMs must be at least 1000');
-  return { servers, stream, ackWaitMs, maxAckPending };
+  if (!(maxWorkingMs >= ackWaitMs)) throw new InvalidNatsOptionsError('maxWorkingMs must be at least ackWaitMs');
+  if (!(pullExpiresMs >= 1000)) throw new InvalidNatsOptionsError('pullExpiresMs must be at least 1000');
+  if (!(idleHeartbeatMs > 0 && idleHeartbeatMs <= pullExpiresMs / 2)) throw new InvalidNatsOptionsError('idleHeartbeatMs must be positive and at most half of pullExpiresMs');
+  if (!(recoverWithinMs > 0)) throw new InvalidNatsOptionsError('recoverWithinMs must be positive');
+  return { servers, stream, ackWaitMs, maxAckPending, maxWorkingMs, pullExpiresMs, idleHeartbeatMs, recoverWithinMs };
 }

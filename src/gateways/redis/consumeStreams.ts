@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { Observable } from 'rxjs';
 import type { Clock, TimerHandle } from '../../domain/clock.js';
 import { createDelivery } from '../../streams/createDelivery.js';
@@ -12,7 +12,11 @@ import { fromStreamFields } from './redisStreamMessage.js';
 export interface ConsumeStreamsDeps {
   /** The gateway's shared connection, for everything but the blocking reads. */
   readonly redis: Redis;
-  /** A dedicated connection for this subscription's blocking reads; the gateway disconnects it on close. */
+  /**
+   * A dedicated connection for this subscription's blocking reads; the gateway disconnects it on
+   * close. It must not reconnect by itself: a lost one fails its read, and the subscription then
+   * opens a new one (ioredis' blocking reads can hang after an automatic reconnect).
+   */
   readonly blockingConnection: () => Redis;
   /** True once the gateway is closing: the subscription then completes instead of failing. */
   readonly gatewayClosed: () => boolean;
@@ -21,6 +25,11 @@ export interface ConsumeStreamsDeps {
   readonly keyPrefix: string;
   /** An entry pending this long with no sign of life from its consumer is taken over. */
   readonly claimIdleMs: number;
+  /**
+   * How long the subscription keeps trying to get its reads going again after losing Redis
+   * (restart, network) before it fails, so that whoever subscribed sees it down.
+   */
+  readonly recoverWithinMs: number;
   readonly publish: (channel: string, message: OutboundMessage) => Promise<void>;
   readonly deadLetterChannel: (channel: string) => string;
 }
@@ -29,6 +38,13 @@ export interface ConsumeStreamsDeps {
 type Entry = [id: string, fields: string[] | null];
 /** Longest a blocking read or a wait for credit lasts: bounds how late a stop is noticed. */
 const BLOCK_MS = 1000;
+/** A blocking read that has not answered this long after its BLOCK ran out is taken as hung. */
+const WATCHDOG_MS = BLOCK_MS + 4000;
+/** Replies that say Redis is there but not ready yet (loading its data after a restart, group gone with it). */
+const TRANSIENT_REPLIES = ['LOADING', 'NOGROUP', 'MASTERDOWN', 'TRYAGAIN', 'BUSY '];
+/** A lost connection, or a reply that only says Redis is not ready yet: worth another try. */
+const isTransient = (error: unknown) =>
+  !(error instanceof ReplyError) || TRANSIENT_REPLIES.some((code) => (error as Error).message.startsWith(code));
 let members = 0;
 
 /**
@@ -42,6 +58,12 @@ let members = 0;
  * `XAUTOCLAIM`, entries idle for `claimIdleMs`: those of members that went away without a word.
  * Unsubscribing marks what it held as idle for that long, so the next member takes it at once.
  * Aborting `options.signal` stops reading and completes once the held deliveries have settled.
+ *
+ * `options.onReady` is called once the groups exist and the first read is out, and again each
+ * time the reads are going again after Redis was lost: the member then backs off, makes sure the
+ * groups still exist and reads on a new blocking connection, for up to `recoverWithinMs`. A
+ * settlement Redis did not take (it was down) gives its credit back; the entry stays pending and
+ * is taken over again once idle, so it is delivered again rather than lost.
  */
 export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions): Observable<Delivery> {
   return new Observable<Delivery>((subscriber) => {
@@ -95,10 +117,14 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
       held.set(ref, { stream, id });
       const inbound = fromStreamFields(fields);
       const origin: Origin = { gateway: 'redis', channel, coordinates: { stream, id }, attempt, receivedAt: clock.now() };
+      // Refused or not: the credit comes back. What Redis did not take stays pending and returns.
       const settleWith = async (work: () => Promise<unknown>) => {
         if (closed || !held.has(ref)) throw new RedisDeliveryRevokedError(stream, id);
-        await work();
-        release(ref);
+        try {
+          await work();
+        } finally {
+          release(ref);
+        }
       };
       const redeliver = async () => {
         if (closed || !held.has(ref)) return;
@@ -107,9 +133,10 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
           return release(ref);
         }
         // Claiming it again counts the redelivery at Redis and tells whether it is still there.
-        const [entry] = (await redis.xclaim(stream, group, consumer, 0, id)) as Entry[];
+        // Redis away: let go of it; it stays pending and is claimed again once idle.
+        const [entry] = (await redis.xclaim(stream, group, consumer, 0, id).catch(() => [])) as Entry[];
         if (closed) return;
-        if (!entry?.[1]) return release(ref); // acknowledged or deleted meanwhile
+        if (!entry?.[1]) return release(ref); // acknowledged or deleted meanwhile, or Redis away
         held.delete(ref);
         emit(stream, id, entry[1], attempt + 1);
       };
@@ -124,12 +151,13 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
             }, Math.max(0, delayMs));
             timers.add(timer);
           },
-          deadLetter: (reason: DeadLetterReason) =>
-            settleWith(async () => {
-              const headers = { ...inbound.headers, ...deadLetterHeaders(reason, origin, new Date(clock.now())) };
-              await deps.publish(deps.deadLetterChannel(channel), { body: inbound.body, headers, key: inbound.key ?? '' });
-              await redis.xack(stream, group, id);
-            }),
+          deadLetter: async (reason: DeadLetterReason) => {
+            if (closed || !held.has(ref)) throw new RedisDeliveryRevokedError(stream, id);
+            const headers = { ...inbound.headers, ...deadLetterHeaders(reason, origin, new Date(clock.now())) };
+            // Not parked: the delivery stays held and the pipeline's to settle otherwise.
+            await deps.publish(deps.deadLetterChannel(channel), { body: inbound.body, headers, key: inbound.key ?? '' });
+            await settleWith(() => redis.xack(stream, group, id));
+          },
         }),
       );
     };
@@ -158,17 +186,31 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
     };
 
     /** Reads new entries for the room left: COUNT is per stream, so it is split between them. */
-    const readNew = async (connection: Redis, room: number) => {
+    const readNew = (connection: Redis, room: number) => {
       const start = turn++ % streams.length;
       const rotated = [...streams.slice(start), ...streams.slice(0, start)];
       const picked = rotated.slice(0, Math.min(room, streams.length));
       const count = Math.floor(room / picked.length);
-      const reply = (await connection.xreadgroup(
+      const reading = connection.xreadgroup(
         'GROUP', group, consumer, 'COUNT', count, 'BLOCK', BLOCK_MS, 'STREAMS', ...picked, ...picked.map(() => '>'),
-      )) as [string, Entry[]][] | null;
-      for (const [stream, entries] of reply ?? []) {
-        if (stopped()) handBack(stream, entries.map(([id]) => id));
-        else for (const [id, fields] of entries) if (fields) emit(stream, id, fields, 1);
+      ) as Promise<[string, Entry[]][] | null>;
+      return async () => {
+        // The watchdog: a read that hangs past its BLOCK loses its connection, which fails it.
+        const watchdog = clock.setTimeout(() => connection.disconnect(), WATCHDOG_MS);
+        const reply = await reading.finally(() => clock.clearTimeout(watchdog));
+        for (const [stream, entries] of reply ?? []) {
+          if (stopped()) handBack(stream, entries.map(([id]) => id));
+          else for (const [id, fields] of entries) if (fields) emit(stream, id, fields, 1);
+        }
+      };
+    };
+
+    const createGroups = async () => {
+      for (const stream of streams) {
+        // A new group starts from the earliest entry the stream still has.
+        await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((error: unknown) => {
+          if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
+        });
       }
     };
 
@@ -185,29 +227,51 @@ export function consumeStreams(deps: ConsumeStreamsDeps, options: ConsumeOptions
     }
 
     (async () => {
-      for (const stream of streams) {
-        // A new group starts from the earliest entry the stream still has.
-        await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((error: unknown) => {
-          if (!(error instanceof Error && error.message.startsWith('BUSYGROUP'))) throw error;
-        });
-      }
+      await createGroups();
       if (stopped()) return;
       stopListening = onAbort(options.signal, drain);
-      if (stopped()) return;
-      const connection = (blocking = deps.blockingConnection());
+      let connection: Redis | undefined;
       let lastJanitor = -Infinity;
+      let announced = false;
+      let everReady = false;
+      let failingSince: number | undefined;
+      let failures = 0;
       while (!stopped()) {
-        if (clock.now() - lastJanitor >= deps.claimIdleMs / 2) {
-          lastJanitor = clock.now();
-          await janitor();
-          continue;
+        try {
+          if (!connection) {
+            if (failingSince !== undefined) await createGroups(); // Redis may have come back without them
+            connection = blocking = deps.blockingConnection();
+            announced = false;
+          }
+          if (clock.now() - lastJanitor >= deps.claimIdleMs / 2) {
+            lastJanitor = clock.now();
+            await janitor();
+            continue;
+          }
+          const room = options.credit - held.size;
+          if (room <= 0) {
+            await pause(Math.min(BLOCK_MS, deps.claimIdleMs / 2));
+            continue;
+          }
+          const settle = readNew(connection, room);
+          if (!announced) {
+            announced = everReady = true;
+            options.onReady?.();
+          }
+          await settle();
+          failingSince = undefined;
+          failures = 0;
+        } catch (error) {
+          if (stopped()) return; // a read cut short by a stop is no failure
+          // Before the first read a failure is the start's: said at once, naming its cause.
+          if (deps.gatewayClosed() || !everReady || !isTransient(error) || clock.now() - (failingSince ??= clock.now()) > deps.recoverWithinMs) throw error;
+          connection?.disconnect();
+          connection = blocking = undefined;
+          await pause(Math.min(2000, 100 * 2 ** failures++));
         }
-        const room = options.credit - held.size;
-        if (room <= 0) await pause(Math.min(BLOCK_MS, deps.claimIdleMs / 2));
-        else await readNew(connection, room);
       }
     })().catch((error: unknown) => {
-      if (!stopped()) fail(error); // a read cut short by a stop is no failure
+      if (!stopped()) fail(error);
     });
 
     return () => {

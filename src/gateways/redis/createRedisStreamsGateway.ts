@@ -16,6 +16,13 @@ export interface RedisStreamsOptions {
    * @default 30_000
    */
   readonly claimIdleMs?: number;
+  /**
+   * How long a consumer keeps trying to read again after losing Redis (a restart, a network cut)
+   * before its subscription fails, so that whoever subscribed sees the source down. It reconnects
+   * with backoff meanwhile and says `onReady` again once it reads. A positive number.
+   * @default 60_000
+   */
+  readonly recoverWithinMs?: number;
 }
 
 /** Options that make no sense, caught when the gateway is created. */
@@ -35,6 +42,8 @@ export type RedisStreamsGateway = BrokerGateway;
 export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, deps: { clock?: Clock } = {}): RedisStreamsGateway {
   const claimIdleMs = options.claimIdleMs ?? 30_000;
   if (!(claimIdleMs > 0 && Number.isFinite(claimIdleMs))) throw new RedisStreamsOptionsError(`claimIdleMs must be a positive number, got ${claimIdleMs}`);
+  const recoverWithinMs = options.recoverWithinMs ?? 60_000;
+  if (!(recoverWithinMs > 0)) throw new RedisStreamsOptionsError(`recoverWithinMs must be a positive number, got ${recoverWithinMs}`);
   const keyPrefix = options.keyPrefix ?? '';
   const clock = deps.clock ?? systemClock;
   // Lazy: nothing connects before it is used, and a gateway that was never used closes at once.
@@ -48,7 +57,8 @@ export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, dep
     await redis.xadd(keyPrefix + channel, '*', ...toStreamFields(message));
   };
   const blockingConnection = () => {
-    const connection = redis.duplicate();
+    // Never reconnects by itself: its read fails instead, and the consumer opens a new one.
+    const connection = redis.duplicate({ retryStrategy: () => null, maxRetriesPerRequest: 0 });
     connection.on('error', () => undefined); // reported through the failed read instead
     connection.on('end', () => blockingConnections.delete(connection));
     blockingConnections.add(connection);
@@ -69,7 +79,7 @@ export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, dep
   return {
     consume: (consumeOptions) =>
       consumeStreams(
-        { redis, blockingConnection, gatewayClosed: () => closing !== undefined, clock, keyPrefix, claimIdleMs, publish, deadLetterChannel },
+        { redis, blockingConnection, gatewayClosed: () => closing !== undefined, clock, keyPrefix, claimIdleMs, recoverWithinMs, publish, deadLetterChannel },
         consumeOptions,
       ),
     publish,
