@@ -18,12 +18,15 @@
 # Environment: KAFKA_VERSION, LOG4J_VERSION, SLF4J_VERSION (see scripts/kafka/pom.xml),
 # KAFKA_START_TIMEOUT (s, 180), KAFKA_STOP_TIMEOUT (s, 60), KAFKA_HEAP_OPTS (-Xms256m -Xmx768m),
 # KAFKA_JAVA_HOME or JAVA_HOME (Java 17+), KAFKA_CLUSTER_ID, KAFKA_MVN_ARGS (extra Maven arguments).
+# A second instance (a test that restarts its own broker) sets all three of: KAFKA_HOME_DIR (its
+# config, data, logs and pid instead of .kafka-ci/), KAFKA_PORT (9092) and KAFKA_CONTROLLER_PORT
+# (9093). The resolved classpath stays in KAFKA_MAVEN_DIR (.kafka-ci/maven), shared by every instance.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 SRC="$ROOT/scripts/kafka"
-DIR="$ROOT/.kafka-ci"
-MAVEN_DIR="$DIR/maven"
+DIR="${KAFKA_HOME_DIR:-$ROOT/.kafka-ci}"
+MAVEN_DIR="${KAFKA_MAVEN_DIR:-$ROOT/.kafka-ci/maven}"
 CONF="$DIR/config"
 DATA="$DIR/data"
 LOGS="$DIR/logs"
@@ -31,8 +34,10 @@ PIDFILE="$DIR/kafka.pid"
 LOCKFILE="$DIR/kafka.lock"
 
 HOST=127.0.0.1
-PORT=9092
-CONTROLLER_PORT=9093
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+[[ "$PORT" =~ ^[0-9]+$ && "$CONTROLLER_PORT" =~ ^[0-9]+$ && "$PORT" != "$CONTROLLER_PORT" ]] ||
+  { printf '[kafka] ERROR: KAFKA_PORT (%s) and KAFKA_CONTROLLER_PORT (%s) must be two different port numbers\n' "$PORT" "$CONTROLLER_PORT" >&2; exit 1; }
 
 # Keep LOG4J_VERSION / SLF4J_VERSION equal to what the chosen Kafka release is built with
 # (versions.log4j2 / versions.slf4j in its gradle/dependencies.gradle): 2.24.3 / 1.7.36 for 4.1.x.

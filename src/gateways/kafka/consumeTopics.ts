@@ -198,6 +198,12 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
       const member = deps.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: deps.maxWaitMs ?? 200 });
       consumer = member;
       member.on(member.events.GROUP_JOIN, onGroupJoin);
+      // kafkajs restarts a crashed consumer only after a retriable error; after any other (e.g.
+      // "Failed to find group coordinator" while a broker restarts) it stops for good and says so
+      // only here. Failing the subscription lets the pipeline subscribe again with backoff.
+      member.on(member.events.CRASH, ({ payload }) => {
+        if (!payload.restart && !closed) subscriber.error(payload.error);
+      });
       await member.connect();
       if (closed) return; // the teardown disconnects it
       await member.subscribe({ topics: [...options.channels], fromBeginning: true });

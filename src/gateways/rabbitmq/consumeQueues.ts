@@ -124,7 +124,11 @@ export function consumeQueues(deps: ConsumeDeps, options: ConsumeOptions): Obser
         });
         consumerTags.push(consumerTag);
       }
+      if (closed) return;
       stopListening = onAbort(options.signal, drain);
+      // Every `basic.consume` has been answered: from now on the broker routes to these consumers.
+      // A reconnect is a new subscription (see `RabbitChannelClosedError`), so it says so again.
+      if (!draining) options.onReady?.();
     })().catch((error: unknown) => {
       if (!closed) subscriber.error(error);
     });

@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { systemClock, type Clock } from '../../domain/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
 import type { BrokerGateway } from '../../streams/brokerGateway.js';
 import { consumeQueues } from './consumeQueues.js';
 import { DEAD_LETTER_SUFFIX, declareTopology } from './declareTopology.js';
@@ -16,6 +16,11 @@ export type RabbitMqGateway = BrokerGateway;
  * acked. Publishing resolves on the publisher confirm; a `<channel>.dlq` is published to through
  * `orders.dlx` by its base name. RabbitMQ has no consumer groups: a queue is one group, and the
  * consumers of a queue compete. `group` is therefore not used here.
+ *
+ * Reconnecting: a lost connection ends each consuming subscription with `RabbitChannelClosedError`
+ * (the broker requeues what it had handed out) and rejects each publish still waiting for its
+ * confirm. Subscribing again, or publishing again, opens a new connection; a subscription calls
+ * `onReady` once its consumers are back in place. The pipeline resubscribes with backoff.
  */
 export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clock?: Clock } = {}): RabbitMqGateway {
   const config = resolveRabbitMqOptions(options);
@@ -25,21 +30,51 @@ export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clo
   const declared = new Set<string>();
   let closing: Promise<void> | undefined;
 
-  const connection = () => {
-    if (closing) return Promise.reject(new Error('RabbitMQ gateway is closed'));
-    return (connecting ??= connect(config.url, { clientProperties: { connection_name: config.connectionName } }).then((model) => {
+  /**
+   * One connection for the gateway's consumers and its publisher, opened on first use. When it
+   * closes (broker restart, connection closed by an operator) it is forgotten, and so are the
+   * confirm channel and the declared topology: the next caller opens a new one and declares
+   * again. A failed connect is not remembered either, so a broker that comes back is found.
+   */
+  const connection = (): Promise<ChannelModel> => {
+    if (closing) return Promise.reject(new RabbitMqGatewayClosedError());
+    if (connecting) return connecting;
+    const attempt = connect(config.url, { clientProperties: { connection_name: config.connectionName } }).then((model) => {
       // A connection error also closes it; the consumers see their channel close. Without a
       // listener the EventEmitter would throw it at the process.
       model.on('error', () => undefined);
       model.on('close', () => {
+        if (connecting !== attempt) return;
         connecting = undefined;
         confirming = undefined;
         declared.clear();
       });
       return model;
-    }));
+    });
+    connecting = attempt;
+    attempt.catch(() => {
+      if (connecting === attempt) connecting = undefined;
+    });
+    return attempt;
   };
-  const confirmChannel = () => (confirming ??= connection().then((c) => c.createConfirmChannel()));
+  /** The publisher's confirm channel; forgotten when it closes, on its own (a channel error) or with the connection. */
+  const confirmChannel = (): Promise<ConfirmChannel> => {
+    if (confirming) return confirming;
+    const opening = connection().then(async (model) => {
+      const channel = await model.createConfirmChannel();
+      // A channel error closes the channel too; 'close' below handles both. Unlistened, it would crash the process.
+      channel.on('error', () => undefined);
+      channel.on('close', () => {
+        if (confirming === opening) confirming = undefined;
+      });
+      return channel;
+    });
+    confirming = opening;
+    opening.catch(() => {
+      if (confirming === opening) confirming = undefined;
+    });
+    return opening;
+  };
 
   const ensureTopology = async (names: readonly string[]) => {
     const missing = names.filter((n) => !declared.has(n));
@@ -48,11 +83,22 @@ export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clo
     for (const n of missing) declared.add(n);
   };
 
+  /**
+   * Resolves on the broker's confirm; rejects on a nack, on the channel closing before the confirm
+   * (amqplib fails every unconfirmed callback then), or after `publishTimeoutMs`: never hangs.
+   */
   const confirmedPublish = async (exchange: string, routingKey: string, body: Buffer, publishOptions: ReturnType<typeof toPublishOptions>) => {
     const channel = await confirmChannel();
-    await new Promise<void>((resolve, reject) => {
-      channel.publish(exchange, routingKey, body, publishOptions, (error) => (error ? reject(error) : resolve()));
-    });
+    let timer: TimerHandle | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        timer = clock.setTimeout(() => reject(new RabbitPublishTimeoutError(routingKey, config.publishTimeoutMs)), config.publishTimeoutMs);
+        // Throws at once if the channel is already closing or closed.
+        channel.publish(exchange, routingKey, body, publishOptions, (error) => (error ? reject(error) : resolve()));
+      });
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer);
+    }
   };
 
   const close = () =>
@@ -90,4 +136,20 @@ export function createRabbitMqGateway(options: RabbitMqOptions = {}, deps: { clo
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** The gateway was closed: it opens no connection any more. */
+export class RabbitMqGatewayClosedError extends Error {
+  override readonly name = 'RabbitMqGatewayClosedError';
+  constructor() {
+    super('RabbitMQ gateway is closed');
+  }
+}
+
+/** The broker did not confirm a publish in time; it may still have the message (retrying can duplicate it). */
+export class RabbitPublishTimeoutError extends Error {
+  override readonly name = 'RabbitPublishTimeoutError';
+  constructor(routingKey: string, timeoutMs: number) {
+    super(`RabbitMQ did not confirm a message for ${routingKey} within ${timeoutMs} ms`);
+  }
 }

@@ -11,6 +11,13 @@ export interface RabbitMqOptions {
   readonly connectionName?: string;
   /** How long `close` waits for the connection to close. @default 5000 */
   readonly closeTimeoutMs?: number;
+  /**
+   * How long `publish` waits for the broker's confirm before it rejects. A connection that dies
+   * rejects what it had unconfirmed at once; this bounds the rest (a broker that never answers).
+   * A publish that timed out may still have reached the broker: retrying it can duplicate, never lose.
+   * @default 30000
+   */
+  readonly publishTimeoutMs?: number;
 }
 
 export type ResolvedRabbitMqOptions = Required<RabbitMqOptions>;
@@ -27,10 +34,12 @@ export function resolveRabbitMqOptions(options: RabbitMqOptions = {}): ResolvedR
     deadLetterExchange: options.deadLetterExchange ?? 'orders.dlx',
     queueType: options.queueType ?? 'quorum',
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+    publishTimeoutMs: options.publishTimeoutMs ?? 30_000,
     connectionName: options.connectionName ?? 'orderly',
   };
   if (!/^amqps?:\/\//.test(resolved.url)) throw new InvalidRabbitMqOptionsError(`url must start with amqp:// or amqps://, got ${resolved.url}`);
   if (resolved.exchange === resolved.deadLetterExchange) throw new InvalidRabbitMqOptionsError('exchange and deadLetterExchange must differ');
   if (!(resolved.closeTimeoutMs >= 0)) throw new InvalidRabbitMqOptionsError('closeTimeoutMs must be 0 or more');
+  if (!(resolved.publishTimeoutMs > 0)) throw new InvalidRabbitMqOptionsError('publishTimeoutMs must be more than 0');
   return resolved;
 }
