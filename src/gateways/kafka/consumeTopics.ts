@@ -40,8 +40,9 @@ export interface ConsumeDeps {
  * heartbeating, rather than going past the credit.
  *
  * Rebalance: kafkajs rejoins the group on its own, without a hook before it lets partitions go.
- * Every commit is made as soon as a record settles, so what settled before the rebalance is
- * committed. Records handed out before it belong to the old generation: their work goes on and
+ * Commits go out as records settle (coalesced, one request at a time), so what settled before the
+ * rebalance is committed, except a commit still waiting when the group moved on: it is dropped
+ * rather than sent under the new generation. Records handed out before it belong to the old generation: their work goes on and
  * their effect is stored, but their offsets are never committed by this member (the partition may
  * now be another's, and a late commit could move its offset backwards); retries still waiting are
  * dropped and give their credit back. The group redelivers those records from the last commit,
@@ -63,7 +64,6 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
     let draining = false;
     let paused = false;
     let stopListening: () => void = () => undefined;
-    let commits: Promise<void> = Promise.resolve();
 
     const watermarkOf = (topic: string, partition: number) => {
       const id = `${topic}/${partition}`;
@@ -87,24 +87,36 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
       else resume();
     };
 
-    /** Marks the record settled and commits its partition's watermark if it moved. */
+    /** Watermarks that moved and are not committed yet, one entry per partition (the latest wins). */
+    const uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
+    /**
+     * Commits what moved, one request at a time; whatever moves meanwhile is coalesced into the
+     * next request. Commits are asynchronous to the acks: a record whose commit is lost (a crash,
+     * a rebalance) is redelivered and the store's dedup absorbs it — the same path as a crash
+     * between store and commit — so an ack never waits for a commit round trip.
+     */
+    const flushCommits = async () => {
+      while (uncommitted.size > 0 && consumer) {
+        const batch = [...uncommitted.values()];
+        uncommitted.clear();
+        await consumer.commitOffsets(batch).catch((error: unknown) => {
+          deps.log?.warn({ gateway: 'kafka', offsets: batch, err: error }, 'commit failed; the records since the last commit will be redelivered');
+        });
+      }
+    };
+    let flushing: Promise<void> | undefined;
+    const commitSoon = (topic: string, partition: number, offset: bigint) => {
+      uncommitted.set(`${topic}/${partition}`, { topic, partition, offset: offset.toString() });
+      flushing ??= flushCommits().finally(() => (flushing = undefined));
+    };
+
+    /** Marks the record settled; its partition's watermark, if it moved, is committed soon. */
     const settleOffset = async (topic: string, partition: number, offset: string, of: number) => {
       if (closed) throw new KafkaDeliveryRevokedError(topic, partition, offset);
+      // Records of an earlier generation are never committed: see the doc comment.
       const next = of === generation ? watermarkOf(topic, partition).settle(BigInt(offset)) : undefined;
-      let committed: Promise<void> = Promise.resolve();
-      if (next !== undefined && consumer) {
-        const member = consumer;
-        // One at a time, in order, so a later commit never lands before an earlier one; a failed
-        // commit does not stop the ones after it. A commit that fails (a rebalance under way)
-        // loses nothing: the record is redelivered from the last commit and dedup absorbs it.
-        committed = commits = commits.then(() =>
-          member.commitOffsets([{ topic, partition, offset: next.toString() }]).catch((error: unknown) => {
-            deps.log?.warn({ gateway: 'kafka', topic, partition, offset: next.toString(), err: error }, 'commit failed; the records since the last commit will be redelivered');
-          }),
-        );
-      }
+      if (next !== undefined) commitSoon(topic, partition, next);
       release();
-      await committed;
     };
 
     const emit = (payload: EachMessagePayload, attempt: number, of: number) => {
@@ -174,6 +186,7 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
     const onGroupJoin = () => {
       generation++;
       watermarks = new Map();
+      uncommitted.clear();
       for (const [timer, of] of retrying) {
         if (of === generation) continue;
         deps.clock.clearTimeout(timer);
@@ -222,7 +235,12 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
       waits.clear();
       credit.wakeAll();
       // Leaving the group hands every partition, with its uncommitted records, to the others.
-      return (disconnected ??= commits.then(() => consumer?.disconnect().catch(() => undefined)));
+      // The last commits go out before it leaves, so the next member starts where this one ended.
+      return (disconnected ??= (async () => {
+        await flushing;
+        await flushCommits();
+        await consumer?.disconnect().catch(() => undefined);
+      })());
     };
     const untrack = deps.track(async () => {
       await stop();

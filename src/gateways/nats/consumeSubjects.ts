@@ -34,7 +34,7 @@ const durableName = (group: string, subject: string) => `${group}__${subject}`.r
  * the server never sends more than was asked for. `max_ack_pending` stays as the group-wide
  * safety net (`ResolvedNatsOptions.maxAckPending`).
  *
- * Settling: `ack` is double-acked; `retry` is a `nak` with delay and `deadLetter` a publish to
+ * Settling: `ack` is an ack; `retry` is a `nak` with delay and `deadLetter` a publish to
  * `<subject>.dlq` then `term`, each followed by a flush so it resolves once the server has it. A
  * settlement the server did not take still gives its credit back (the server redelivers the
  * message after the ack wait). A delivery held past half the ack wait is kept with `working()`
@@ -57,6 +57,7 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
       subscriber.error(new RangeError(`credit ${options.credit} is less than the ${options.channels.length} subjects it is split between`));
       return;
     }
+    const minPull = Math.max(1, Math.ceil(perSubject / 4));
     const batches = new Set<ConsumerMessages>();
     /** Held unsettled, with the timer that keeps each from redelivery while it is worked on. */
     const held = new Map<JsMsg, TimerHandle | undefined>();
@@ -126,10 +127,20 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
         released(message);
       }
     };
-    /** `nak` and `term` are fire-and-forget; a flush is the server's word that it has them. */
+    /**
+     * `ack`, `nak` and `term` are fire-and-forget; a flush is the server's word that it has them.
+     * Settlements made in the same tick share one flush (one PING/PONG), instead of a request and
+     * reply per message as `ackAck` costs.
+     */
+    let nextFlush: Promise<void> | undefined;
     const flushed = async (send: () => void) => {
       send();
-      await (await deps.jetstream()).nc.flush();
+      nextFlush ??= (async () => {
+        const { nc } = await deps.jetstream();
+        nextFlush = undefined; // what is sent from here on waits for the next flush
+        await nc.flush();
+      })();
+      await nextFlush;
     };
     const keepWorking = (message: JsMsg) => {
       const every = deps.options.ackWaitMs / 2;
@@ -153,7 +164,7 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
       };
       const inbound = toInboundMessage(message);
       return createDelivery(inbound, origin, {
-        ack: () => settleWith(message, () => message.ackAck()),
+        ack: () => settleWith(message, () => flushed(() => message.ack())),
         retry: (delayMs) => settleWith(message, () => flushed(() => message.nak(Math.max(0, delayMs)))),
         deadLetter: async (reason: DeadLetterReason) => {
           if (!held.has(message)) throw new NatsDeliveryRevokedError(message.subject, message.seq);
@@ -221,7 +232,9 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
             if (stopped()) return;
           }
           const room = perSubject - (heldBySubject.get(subject) ?? 0);
-          if (room <= 0) {
+          // Wait for a quarter of the credit to free up before asking again: pulls of one or two
+          // messages at a time would cost a round trip each and starve the pipeline.
+          if (room < minPull) {
             pulled(subject); // in place, with nothing to ask for until a settlement
             await new Promise<void>((resolve) => waiting.add(resolve));
             continue;

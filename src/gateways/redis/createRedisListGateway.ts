@@ -25,7 +25,7 @@ export function createRedisListGateway(options: RedisListOptions = {}, deps: { c
   const { keyPrefix, closeTimeoutMs } = resolved;
   const clock = deps.clock ?? systemClock;
   // Lazy: nothing connects before it is used, and a gateway that was never used closes at once.
-  const redis = new Redis(resolved.url, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: 'orderly:redis-list' });
+  const redis = new Redis(resolved.url, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: 'orderly:redis-list', enableAutoPipelining: true });
   redis.on('error', () => undefined); // commands fail with the error, and ioredis reconnects
   const blockingConnections = new Set<Redis>();
   const consumers = new Set<() => Promise<void>>();
@@ -38,7 +38,7 @@ export function createRedisListGateway(options: RedisListOptions = {}, deps: { c
   const blockingConnection = () => {
     // No reconnect and no resend: a BLMOVE resent after a lost reply could take a second entry
     // while the first sits unseen in the processing list. The subscription fails instead.
-    const connection = redis.duplicate({ retryStrategy: () => null, connectionName: 'orderly:redis-list-blocking' });
+    const connection = redis.duplicate({ retryStrategy: () => null, connectionName: 'orderly:redis-list-blocking', enableAutoPipelining: false });
     connection.on('error', () => undefined); // reported through the failed move instead
     connection.on('end', () => blockingConnections.delete(connection));
     blockingConnections.add(connection);

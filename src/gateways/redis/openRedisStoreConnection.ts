@@ -54,7 +54,7 @@ export function openRedisStoreConnection(store: RedisStoreName, options: Resolve
 
 /** A command rejects after two failed reconnects or `commandTimeoutMs` instead of queueing without end. */
 function connect(url: string, commandTimeoutMs: number, connectionName: string): Redis {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: commandTimeoutMs, connectionName });
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, commandTimeout: commandTimeoutMs, connectionName, enableAutoPipelining: true });
   redis.on('error', () => undefined); // each command rejects with the error, and ioredis reconnects
   return redis;
 }
