@@ -67,7 +67,8 @@ export function reconnectContract(setup: ReconnectSetup): void {
       await broker?.dispose();
     });
 
-    it(`delivers every confirmed message of ${total} while the broker restarts ${RESTARTS} times`, async () => {
+    // Bounded by its own deadlines (publishing, restarts, delivery); the test timeout only backs them up.
+    it(`delivers every confirmed message of ${total} while the broker restarts ${RESTARTS} times`, { timeout: 180_000 }, async () => {
       const own = broker!;
       const consumerSide = await setup.create(own);
       gateways.push(consumerSide);

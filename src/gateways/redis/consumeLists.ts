@@ -135,7 +135,15 @@ export function consumeLists(deps: ConsumeListsDeps, options: ConsumeOptions): O
       };
       const settleWith = async (work: () => Promise<unknown>) => {
         mine();
-        await work();
+        try {
+          await work();
+        } catch (error) {
+          // Redis refused it (gone, or restarting): the entry stays in the processing list, where
+          // nobody would look while this consumer lives. So the subscription fails; its teardown
+          // puts everything it holds back, and the application subscribes again.
+          if (!stopped()) fail(error);
+          throw error;
+        }
         release(ref);
       };
       const putBack = async () => {
@@ -173,6 +181,11 @@ export function consumeLists(deps: ConsumeListsDeps, options: ConsumeOptions): O
       await heartbeat(redis, lists, consumer, staleAfterMs); // findable by janitors before anything is taken
       if (stopped()) return;
       const connection = (blocking = deps.blockingConnection());
+      // It does not reconnect (see above): once it is gone, so is this subscription, even while
+      // the loop waits for credit rather than for a reply.
+      connection.once('end', () => {
+        if (!stopped()) fail(new RedisListConnectionLostError());
+      });
       blockingId = await connection.client('ID');
       if (stopped()) return;
       every(staleAfterMs / 3, () => heartbeat(redis, lists, consumer, staleAfterMs));
@@ -257,6 +270,14 @@ export function consumeLists(deps: ConsumeListsDeps, options: ConsumeOptions): O
     stopListening = onAbort(options.signal, drain);
     return () => void stop();
   });
+}
+
+/** The blocking connection of a list consumer was lost; the subscription ends so that it can be made again. */
+export class RedisListConnectionLostError extends Error {
+  override readonly name = 'RedisListConnectionLostError';
+  constructor() {
+    super('the connection of a redis list consumer was lost');
+  }
 }
 
 /** The subscription that received this entry has ended and put the entry back on its list. */
