@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isKnownCurrency } from '../domain/currency.js';
+import { MIN_JWT_SECRET_BYTES, normaliseOrigin } from '../gateways/http/auth/index.js';
 
 /**
  * Every setting Orderly reads, with its default and meaning. This table is the only place
@@ -102,6 +103,32 @@ export const settings = {
     doc: 'Embedded store: keep records deflated (about a fifth of the memory, a little more CPU per write).',
   },
   ORDERLY_MEMORY_MAX_ORDERS: { schema: int(1), default: '2000000', doc: 'Embedded store: most orders kept.' },
+  ORDERLY_JWT_SECRET: {
+    schema: z
+      .string()
+      .refine((secret) => Buffer.byteLength(secret, 'utf8') >= MIN_JWT_SECRET_BYTES, `must be at least ${MIN_JWT_SECRET_BYTES} bytes (try: openssl rand -base64 32)`)
+      .optional(),
+    default: '',
+    secret: true,
+    doc: 'HS256 secret of the bearer tokens (`sub` = user id, `role` = `admin`, `producer` or user) and of real-time tickets; at least 32 bytes. Unset: `npm start` makes one for the run and prints a user and an admin token.',
+  },
+  ORDERLY_TICKET_TTL_MS: {
+    schema: int(1000, 600_000),
+    default: '30000',
+    doc: 'Lifetime of a single-use ticket from `POST /realtime/ticket`, for browsers opening `/ws` or `/events/stream`.',
+  },
+  ORDERLY_MEMORY_MAX_TICKETS: {
+    schema: int(1),
+    default: '100000',
+    doc: 'Embedded store: most used tickets remembered; size it above tickets per second × the ticket lifetime, or an old ticket could be used twice.',
+  },
+  ORDERLY_ALLOWED_ORIGINS: {
+    schema: list('origin')
+      .refine((origins) => origins.every((origin) => normaliseOrigin(origin) !== undefined), 'must each be an origin such as https://shop.example (scheme, host, port; no path)')
+      .optional(),
+    default: '',
+    doc: 'Browser origins, comma-separated, that may open `/ws` and `/events/stream` besides the server’s own; unset: no cross-origin page may. Requests without `Origin` (not a browser) pass.',
+  },
   ORDERLY_SHUTDOWN_TIMEOUT_MS: { schema: int(0), default: '10000', doc: 'How long SIGTERM waits for in-flight work before closing anyway.' },
 } as const;
 
@@ -125,7 +152,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     const value = raw === '' ? setting.default : raw;
     const parsed = setting.schema.safeParse(value === '' ? undefined : value);
     if (parsed.success) values[name] = parsed.data;
-    else problems.push(`${name}=${JSON.stringify(raw)}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+    else {
+      // A secret is never echoed, not even a wrong one: it may be a real one set in the wrong place.
+      const shown = 'secret' in setting && setting.secret ? '(hidden)' : JSON.stringify(raw);
+      problems.push(`${name}=${shown}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
+    }
   }
   const config = values as Config;
   if (problems.length === 0 && config.ORDERLY_PUBLISH_TO !== undefined && !config.ORDERLY_SOURCES.includes(config.ORDERLY_PUBLISH_TO)) {

@@ -1,8 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
+import { createHttpAuth, randomJwtSecret, type HttpAuth } from '../gateways/http/auth/index.js';
 import { createHttpServer } from '../gateways/http/createHttpServer.js';
 import type { Readiness } from '../gateways/http/healthRoutes.js';
+import { createMemoryDedupStore } from '../gateways/memory/createMemoryDedupStore.js';
+import { createRedisDedupStore } from '../gateways/redis/createRedisDedupStore.js';
+import type { DedupStore } from '../streams/dedupStore.js';
 import type { Config } from './config.js';
 import { startPipeline, type Pipeline } from './startPipeline.js';
 
@@ -18,6 +22,12 @@ export interface Orderly {
   /** Base URL of the HTTP server, e.g. `http://127.0.0.1:3000`. */
   readonly url: string;
   readonly pipeline: Pipeline;
+  /**
+   * Tokens, tickets and the Origin check: what the WebSocket upgrade and the SSE route call
+   * (`authenticateRealtimeRequest`, `originAllowedRequest`), and what `npm start` signs its
+   * printed tokens with.
+   */
+  readonly auth: HttpAuth;
   readiness(): Readiness;
   /** Stops intake, lets in-flight work finish within the shutdown deadline, closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -30,7 +40,27 @@ export interface Orderly {
 export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<Orderly> {
   const now = () => (deps.clock ?? Date).now();
   const newId = deps.newId ?? (() => crypto.randomUUID());
-  const pipeline = await startPipeline(config, deps);
+  if (config.ORDERLY_JWT_SECRET === undefined) {
+    // Secure by default: with a secret nobody knows, no token gets in. `npm start` makes the
+    // secret itself and prints tokens; this is for embedders who forgot to give one.
+    deps.logger.warn('ORDERLY_JWT_SECRET is unset: using a random secret for this run, so no token made elsewhere is accepted');
+  }
+  const tickets = createTicketStore(config, deps);
+  const auth = createHttpAuth(
+    {
+      secret: config.ORDERLY_JWT_SECRET ?? randomJwtSecret(),
+      ticketTtlMs: config.ORDERLY_TICKET_TTL_MS,
+      allowedOrigins: config.ORDERLY_ALLOWED_ORIGINS ?? [],
+    },
+    { dedup: tickets, ...(deps.clock ? { clock: deps.clock } : {}), newId },
+  );
+  let pipeline: Pipeline;
+  try {
+    pipeline = await startPipeline(config, deps);
+  } catch (error) {
+    await tickets.close?.();
+    throw error;
+  }
   let draining = false;
 
   const readiness = (): Readiness => {
@@ -55,6 +85,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     channel: (config.ORDERLY_CHANNEL_PREFIX ?? '') + config.ORDERLY_PUBLISH_CHANNEL,
     orders: pipeline.store,
     readiness,
+    auth,
     now,
     newId,
     defaultCurrency: config.ORDERLY_DEFAULT_CURRENCY,
@@ -65,6 +96,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     await http.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
     await pipeline.stop(0);
+    await tickets.close?.();
     throw error;
   }
   const address = http.server.address() as AddressInfo;
@@ -76,7 +108,21 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       draining = true;
       await http.close(); // no new requests; answers already under way are finished
       await pipeline.stop(config.ORDERLY_SHUTDOWN_TIMEOUT_MS);
+      await tickets.close?.();
     })());
 
-  return { url: `http://${host}:${address.port}`, pipeline, readiness, stop };
+  return { url: `http://${host}:${address.port}`, pipeline, auth, readiness, stop };
+}
+
+/**
+ * Where used tickets are remembered: beside the order state, so that with `ORDERLY_STORE=redis`
+ * every instance sees a ticket used on any other and a ticket works once across the cluster.
+ */
+function createTicketStore(config: Config, deps: OrderlyDeps): DedupStore & { close?(): Promise<void> } {
+  switch (config.ORDERLY_STORE) {
+    case 'memory':
+      return createMemoryDedupStore({ maxEntries: config.ORDERLY_MEMORY_MAX_TICKETS }, deps.clock ? { clock: deps.clock } : {});
+    case 'redis':
+      return createRedisDedupStore({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX }, deps.clock ? { clock: deps.clock } : {});
+  }
 }

@@ -1,7 +1,11 @@
 import { pino } from 'pino';
+import { randomJwtSecret } from '../gateways/http/auth/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createOrderly } from './createOrderly.js';
 import { SourceUnavailableError } from './startPipeline.js';
+
+/** The printed tokens die with the run's secret anyway; a working day is plenty. */
+const PRINTED_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
 /**
  * `npm start`: reads the environment, starts Orderly, prints where it serves, and shuts down
@@ -19,20 +23,33 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] });
+  // Secure by default, still easy: no secret means one made for this run, and tokens printed below.
+  const ownSecret = config.ORDERLY_JWT_SECRET === undefined;
+  if (ownSecret) config = { ...config, ORDERLY_JWT_SECRET: randomJwtSecret() };
   const orderly = await createOrderly(config, { logger });
 
-  process.stdout.write(
-    [
-      config.ORDERLY_SOURCES.join(',') === 'memory'
-        ? 'Orderly is running on the embedded in-memory broker and store.'
-        : `Orderly is consuming from ${config.ORDERLY_SOURCES.join(', ')}.`,
-      `  API        ${orderly.url}  (POST /orders, POST /events, GET /orders/:id)`,
-      `  health     ${orderly.url}/healthz   ready: ${orderly.url}/readyz`,
-      `  try        curl -s -XPOST ${orderly.url}/orders -H 'content-type: application/json' \\`,
+  const lines = [
+    config.ORDERLY_SOURCES.join(',') === 'memory'
+      ? 'Orderly is running on the embedded in-memory broker and store.'
+      : `Orderly is consuming from ${config.ORDERLY_SOURCES.join(', ')}.`,
+    `  API        ${orderly.url}  (POST /orders, POST /events, GET /orders/:id, POST /realtime/ticket)`,
+    `  health     ${orderly.url}/healthz   ready: ${orderly.url}/readyz`,
+  ];
+  if (ownSecret) {
+    const userToken = await orderly.auth.signAccessToken('u1', 'user', PRINTED_TOKEN_TTL_MS);
+    const adminToken = await orderly.auth.signAccessToken('admin', 'admin', PRINTED_TOKEN_TTL_MS);
+    lines.push(
+      '  auth       ORDERLY_JWT_SECRET is unset: this run made its own secret, so these tokens work until it exits',
+      `  user u1    ${userToken}`,
+      `  admin      ${adminToken}`,
+      `  try        curl -s -XPOST ${orderly.url}/orders -H 'authorization: Bearer ${userToken}' \\`,
+      `               -H 'content-type: application/json' \\`,
       `               -d '{"userId":"u1","items":[{"productId":"p1","quantity":2,"priceCents":500}],"totalCents":1000}'`,
-      '',
-    ].join('\n'),
-  );
+    );
+  } else {
+    lines.push('  auth       bearer JWTs (HS256) signed with ORDERLY_JWT_SECRET: sub = user id, role = admin | producer | user');
+  }
+  process.stdout.write([...lines, ''].join('\n'));
 
   const shutdown = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');

@@ -2,10 +2,14 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createOrderly, type Orderly } from '../../src/app/createOrderly.js';
+import { bearer, testAuthEnv } from '../support/auth.js';
 
 let orderly: Orderly;
+let user: { authorization: string };
+let producer: { authorization: string };
 beforeAll(async () => {
-  orderly = await createOrderly(loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }), { logger: pino({ level: 'silent' }) });
+  orderly = await createOrderly(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...testAuthEnv }), { logger: pino({ level: 'silent' }) });
+  [user, producer] = await Promise.all([bearer('u-1'), bearer('shop', 'producer')]);
 });
 afterAll(() => orderly.stop());
 
@@ -17,15 +21,19 @@ const order = (orderId: string) => ({
   currency: 'EUR',
 });
 
+/** POSTs as user u-1 to /orders and as a producer to /events, unless `headers` name someone. */
 async function post(path: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
-  return fetch(`${orderly.url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const as = path === '/events' ? producer : user;
+  return fetch(`${orderly.url}${path}`, { method: 'POST', headers: { ...as, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 }
+
+const get = (path: string) => fetch(`${orderly.url}${path}`, { headers: user });
 
 /** Polls until the order reaches `status`; bounded, so a lost event fails instead of hanging. */
 async function orderWhen(orderId: string, status: string): Promise<Record<string, unknown>> {
   let last: unknown;
   for (let i = 0; i < 200; i++) {
-    const response = await fetch(`${orderly.url}/orders/${orderId}`);
+    const response = await get(`/orders/${orderId}`);
     if (response.status === 200) {
       last = await response.json();
       if ((last as { status: string }).status === status) return last as Record<string, unknown>;
@@ -69,12 +77,12 @@ describe('http api - orders', () => {
     expect((await post('/orders', order('e2e-2'), headers)).status).toBe(202);
     await orderWhen('e2e-2', 'pending');
     await new Promise((r) => setTimeout(r, 50));
-    const settled = await fetch(`${orderly.url}/orders/e2e-2`).then((r) => r.json() as Promise<{ version: number }>);
+    const settled = await get('/orders/e2e-2').then((r) => r.json() as Promise<{ version: number }>);
     expect(settled.version).toBe(1); // the retry was a duplicate: no second write, no dead letter
   });
 
   it('answers 404 for an order that does not exist', async () => {
-    expect((await fetch(`${orderly.url}/orders/nope`)).status).toBe(404);
+    expect((await get('/orders/nope')).status).toBe(404);
   });
 });
 

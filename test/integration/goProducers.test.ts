@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createOrderly } from '../../src/app/createOrderly.js';
+import { bearer, testAuthEnv } from '../support/auth.js';
 import { goProducers } from '../support/goProducers.js';
 
 /**
@@ -24,6 +25,7 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'nats-core', 'redis', 'redis-list'] 
       ORDERLY_CONSUMER_GROUP: `${run}-${broker}`,
       ORDERLY_NATS_STREAM: `${run}-${broker}`.replace(/[^A-Za-z0-9_-]/g, '_'),
       ORDERLY_CREDIT: '64',
+      ...testAuthEnv,
     };
     const orderly = await createOrderly(loadConfig(env), { logger: pino({ level: 'silent' }) });
     const producer = await goProducers[broker](prefix, env, run);
@@ -47,11 +49,12 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'nats-core', 'redis', 'redis-list'] 
         await producer.publish('payment.completed', { orderId, paymentId: `pay-${i}`, amountCents: 250 }, i % 2 === 0 ? `${orderId}:paid` : undefined, orderId);
       }
       // Bounded: every order must be paid well within the limit, or the test fails.
+      const admin = await bearer('test-admin', 'admin'); // the orders belong to ten users
       const pending = new Set(Array.from({ length: ORDERS }, (_, i) => `${run}-${broker}-${i}`));
       const deadline = Date.now() + 60_000;
       while (pending.size > 0 && Date.now() < deadline) {
         for (const orderId of [...pending].slice(0, 100)) {
-          const response = await fetch(`${orderly.url}/orders/${orderId}`);
+          const response = await fetch(`${orderly.url}/orders/${orderId}`, { headers: admin });
           if (!response.ok) continue;
           const order = (await response.json()) as { status: string; version: number; currency: string; history: unknown[] };
           if (order.status !== 'paid') continue;

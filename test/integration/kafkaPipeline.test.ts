@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createOrderly, type Orderly } from '../../src/app/createOrderly.js';
+import { bearer, testAuthEnv } from '../support/auth.js';
 import { statusOf } from '../support/orderStatus.js';
 
 // Orderly end to end on the Kafka broker of scripts/kafka.sh. Topics and group are named for
@@ -18,6 +19,7 @@ beforeAll(async () => {
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
+    ...testAuthEnv,
     ORDERLY_SOURCES: 'kafka',
     KAFKA_BROKERS: brokers.join(','),
     ORDERLY_CHANNELS: topic,
@@ -61,7 +63,7 @@ describe('kafka pipeline - end to end', () => {
 
   it('applies an order posted over HTTP and a binary-mode CloudEvent a producer sent keyed by order id', async () => {
     const order = { orderId: `${run}-o1`, userId: 'u', items: [{ productId: 'p', quantity: 2, priceCents: 250 }], totalCents: 500, currency: 'EUR' };
-    const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+    const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await bearer('u')) }, body: JSON.stringify(order) });
     expect(posted.status).toBe(202);
     expect(await statusOf(orderly.url, order.orderId, 'pending', 30_000)).toBe('pending');
 

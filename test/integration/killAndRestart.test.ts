@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bearer, testAuthEnv } from '../support/auth.js';
 import { goProducers, type Producer } from '../support/goProducers.js';
 
 /**
@@ -78,6 +79,7 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('ki
       ORDERLY_CONSUMER_GROUP: run,
       ORDERLY_NATS_STREAM: run.replace(/[^A-Za-z0-9_-]/g, '_'),
       ORDERLY_CREDIT: '64',
+      ...testAuthEnv,
     };
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);
     const first = startOrderly(env);
@@ -107,11 +109,12 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('ki
 
     const second = startOrderly(env);
     const url = await second.url;
+    const admin = await bearer('test-admin', 'admin');
     const pending = new Set(orderIds);
     const deadline = Date.now() + 90_000;
     while (pending.size > 0 && Date.now() < deadline) {
       for (const orderId of [...pending].slice(0, 100)) {
-        const response = await fetch(`${url}/orders/${orderId}`);
+        const response = await fetch(`${url}/orders/${orderId}`, { headers: admin });
         if (!response.ok) continue;
         const order = (await response.json()) as { status: string; version: number; history: { eventId: string }[] };
         if (order.status !== 'paid') continue;

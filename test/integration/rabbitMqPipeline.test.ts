@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/app/config.js';
 import { createOrderly, type Orderly } from '../../src/app/createOrderly.js';
+import { bearer, testAuthEnv } from '../support/auth.js';
 import { statusOf } from '../support/orderStatus.js';
 
 // Orderly end to end on the real RabbitMQ of this machine. The broker is shared and keeps
@@ -17,6 +18,7 @@ beforeAll(async () => {
   const config = loadConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
+    ...testAuthEnv,
     ORDERLY_SOURCES: 'rabbitmq',
     AMQP_URL: url,
     ORDERLY_AMQP_CONNECTION_NAME: run,
@@ -41,7 +43,7 @@ afterAll(async () => {
 describe('rabbitmq pipeline - end to end', () => {
   it('applies an order posted over HTTP and a binary-mode CloudEvent published by a producer on AMQP', async () => {
     const order = { orderId: `${run}-o1`, userId: 'u', items: [{ productId: 'p', quantity: 1, priceCents: 700 }], totalCents: 700, currency: 'EUR' };
-    const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) });
+    const posted = await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await bearer('u')) }, body: JSON.stringify(order) });
     expect(posted.status).toBe(202);
     expect(await statusOf(orderly.url, order.orderId, 'pending', 30_000)).toBe('pending');
 
@@ -83,7 +85,7 @@ describe('rabbitmq pipeline - end to end', () => {
     // Publishing may meet the closed connection once; the client retries, as any producer would.
     let posted = 0;
     for (let i = 0; i < 50 && posted !== 202; i++) {
-      posted = (await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) })).status;
+      posted = (await fetch(`${orderly.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...(await bearer('u')) }, body: JSON.stringify(order) })).status;
       if (posted !== 202) await new Promise((r) => setTimeout(r, 100));
     }
     expect(posted).toBe(202);

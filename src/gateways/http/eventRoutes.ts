@@ -9,13 +9,14 @@ type EventRouteDeps = Pick<HttpServerDeps, 'sink' | 'channel' | 'now' | 'newId' 
  * `POST /events` takes any CloudEvent in the HTTP binding — structured
  * (`application/cloudevents+json`) or binary (`ce-*` headers) — validates it exactly as the
  * pipeline would, and publishes it on the keyed channel. Registered in its own
- * scope because it reads the raw bytes, not a parsed body.
+ * scope because it reads the raw bytes, not a parsed body. Producers' route: it needs the
+ * `producer` or `admin` role (`403` for a user), since an event may touch anyone's order.
  */
 export function registerEventRoutes(app: FastifyInstance, deps: EventRouteDeps): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.post('/events', async (request, reply) => {
+  app.post('/events', { config: { roles: ['producer'] } }, async (request, reply) => {
     const headers = Object.fromEntries(
       Object.entries(request.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name.toLowerCase(), value]] : [])),
     );
