@@ -122,6 +122,36 @@ export const settings = {
     default: '100000',
     doc: 'Embedded store: most used tickets remembered; size it above tickets per second × the ticket lifetime, or an old ticket could be used twice.',
   },
+  ORDERLY_HUB_BUS: {
+    schema: z.enum(['memory', 'redis', 'nats'], { error: 'must be memory, redis or nats' }),
+    default: 'memory',
+    doc: 'How order changes reach the real-time clients of every instance: `memory` (one process), `redis` (pub/sub on REDIS_URL, numbered by a Lua counter), `nats` (a memory JetStream stream on NATS_URL numbers them).',
+  },
+  ORDERLY_HUB_NATS_STREAM: {
+    schema: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, - or _'),
+    default: 'ORDERLY_HUB',
+    doc: 'JetStream memory stream the `nats` hub bus numbers changes with.',
+  },
+  ORDERLY_HUB_MAX_PENDING: {
+    schema: int(1, 1_000_000),
+    default: '10000',
+    doc: 'Changes on their way to the hub bus at once; past it a change is not sent live (clients that resume get the order’s snapshot) and a warning is logged.',
+  },
+  ORDERLY_HUB_HISTORY: { schema: int(1, 100_000), default: '100', doc: 'Changes kept per topic for clients that resume (`since`, `Last-Event-ID`).' },
+  ORDERLY_HUB_MAX_TOPICS: { schema: int(1, 1_000_000), default: '10000', doc: 'Topics with a history; the least recently written is forgotten first.' },
+  ORDERLY_HUB_MAX_SESSIONS: { schema: int(1, 1_000_000), default: '20000', doc: 'WebSocket and SSE clients at once; past it a new one is refused.' },
+  ORDERLY_HUB_MAX_SUBSCRIPTIONS: { schema: int(1, 10_000), default: '100', doc: 'Topics one connection may subscribe to.' },
+  ORDERLY_HUB_SEND_QUEUE: { schema: int(1, 1_000_000), default: '1000', doc: 'Frames waiting for one slow client; past it the client is closed with 1013.' },
+  ORDERLY_HUB_MAX_BUFFERED_BYTES: {
+    schema: int(1024, 1_073_741_824),
+    default: '4194304',
+    doc: 'Bytes written to one client and not yet sent; past it the client is closed with 1013.',
+  },
+  ORDERLY_HUB_RATE_PER_SECOND: { schema: int(1, 100_000), default: '20', doc: 'Client frames per second one connection may send (token bucket).' },
+  ORDERLY_HUB_RATE_BURST: { schema: int(1, 100_000), default: '50', doc: 'Client frames one connection may send in a burst.' },
+  ORDERLY_WS_MAX_PAYLOAD_BYTES: { schema: int(256, 16_777_216), default: '65536', doc: 'Largest WebSocket frame a client may send; a larger one closes it (1009).' },
+  ORDERLY_WS_HEARTBEAT_MS: { schema: int(100, 600_000), default: '30000', doc: 'WebSocket ping interval; a peer that missed the previous pong is closed.' },
+  ORDERLY_SSE_HEARTBEAT_MS: { schema: int(100, 600_000), default: '15000', doc: 'SSE comment heartbeat interval.' },
   ORDERLY_ALLOWED_ORIGINS: {
     schema: list('origin')
       .refine((origins) => origins.every((origin) => normaliseOrigin(origin) !== undefined), 'must each be an origin such as https://shop.example (scheme, host, port; no path)')

@@ -9,6 +9,7 @@ import { createRedisDedupStore } from '../gateways/redis/createRedisDedupStore.j
 import type { DedupStore } from '../streams/dedupStore.js';
 import type { Config } from './config.js';
 import { startPipeline, type Pipeline } from './startPipeline.js';
+import { startRealtime, type Realtime } from './startRealtime.js';
 
 export interface OrderlyDeps {
   readonly logger: Logger;
@@ -28,6 +29,8 @@ export interface Orderly {
    * printed tokens with.
    */
   readonly auth: HttpAuth;
+  /** The hub behind `/ws` and `/events/stream`. */
+  readonly realtime: Realtime;
   readiness(): Readiness;
   /** Stops intake, lets in-flight work finish within the shutdown deadline, closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -92,13 +95,18 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     maxBodyBytes: config.ORDERLY_MAX_BODY_BYTES,
     logger: deps.logger,
   });
+  let realtime: Realtime | undefined;
   try {
+    realtime = await startRealtime(config, { pipeline, http, auth, logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
     await http.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
+    await realtime?.close();
+    await http.close();
     await pipeline.stop(0);
     await tickets.close?.();
     throw error;
   }
+  const started = realtime;
   const address = http.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -106,12 +114,14 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   const stop = () =>
     (stopping ??= (async () => {
       draining = true;
+      // Real-time clients first (1001, "going away"): they reconnect elsewhere and resume.
+      await started.close();
       await http.close(); // no new requests; answers already under way are finished
       await pipeline.stop(config.ORDERLY_SHUTDOWN_TIMEOUT_MS);
       await tickets.close?.();
     })());
 
-  return { url: `http://${host}:${address.port}`, pipeline, auth, readiness, stop };
+  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, readiness, stop };
 }
 
 /**

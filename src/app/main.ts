@@ -3,6 +3,7 @@ import { randomJwtSecret } from '../gateways/http/auth/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createOrderly } from './createOrderly.js';
 import { SourceUnavailableError } from './startPipeline.js';
+import { HubBusUnavailableError } from './startRealtime.js';
 
 /** The printed tokens die with the run's secret anyway; a working day is plenty. */
 const PRINTED_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       : `Orderly is consuming from ${config.ORDERLY_SOURCES.join(', ')}.`,
     `  API        ${orderly.url}  (POST /orders, POST /events, GET /orders/:id, POST /realtime/ticket)`,
     `  health     ${orderly.url}/healthz   ready: ${orderly.url}/readyz`,
+    `  realtime   ${orderly.url.replace(/^http/, 'ws')}/ws  (WebSocket)   ${orderly.url}/events/stream?topic=user:<id>  (SSE)`,
   ];
   if (ownSecret) {
     const userToken = await orderly.auth.signAccessToken('u1', 'user', PRINTED_TOKEN_TTL_MS);
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A broker that is down is an operator's problem, not a bug: one line, no stack.
-  const text = error instanceof SourceUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const text = error instanceof SourceUnavailableError || error instanceof HubBusUnavailableError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`orderly: failed to start: ${text}\n`);
   process.exit(1);
 });
