@@ -4,6 +4,7 @@ import type { Sink } from '../../streams/source.js';
 import { requireAuthentication, type HttpAuth } from './auth/index.js';
 import { registerEventRoutes } from './eventRoutes.js';
 import { registerHealthRoutes, type Readiness } from './healthRoutes.js';
+import { registerLiveRoutes } from './liveRoutes.js';
 import { registerOrderRoutes } from './orderRoutes.js';
 import { registerTicketRoutes } from './ticketRoutes.js';
 
@@ -40,6 +41,7 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     forceCloseConnections: 'idle',
   });
   registerHealthRoutes(app, deps.readiness);
+  registerLiveRoutes(app);
   void app.register(async (api) => {
     requireAuthentication(api, deps.auth);
     registerOrderRoutes(api, deps);

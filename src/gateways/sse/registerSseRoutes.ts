@@ -35,7 +35,9 @@ export function registerSseRoutes(app: FastifyInstance, deps: SseDeps): void {
     if (isAuthFailure(result)) return fail(reply, 401, 'unauthorized', result.reason);
     const topic = (request.query as Record<string, unknown>).topic;
     if (typeof topic !== 'string') return fail(reply, 400, 'invalid_topic', 'give exactly one topic: ?topic=order:<id>');
-    const lastEventId = request.headers['last-event-id'];
+    // A browser's own EventSource retry sends the header; a page that reconnects on a fresh
+    // ticket (a ticket works once) opens a new EventSource, which cannot, so it says `?lastEventId=`.
+    const lastEventId = request.headers['last-event-id'] ?? (request.query as Record<string, unknown>).lastEventId;
     let since: number | undefined;
     if (lastEventId !== undefined) {
       since = Number(lastEventId);
