@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       `  try        curl -s -XPOST ${orderly.url}/orders -H 'authorization: Bearer ${userToken}' \\`,
       `               -H 'content-type: application/json' \\`,
       `               -d '{"userId":"u1","items":[{"productId":"p1","quantity":2,"priceCents":500}],"totalCents":1000}'`,
+      `  watch      ${orderly.url}/live#token=${userToken}`,
     );
   } else {
     lines.push('  auth       bearer JWTs (HS256) signed with ORDERLY_JWT_SECRET: sub = user id, role = admin | producer | user');
