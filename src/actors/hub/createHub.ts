@@ -2,7 +2,7 @@ import { createActor, type Actor, type InspectionEvent, type Observer } from 'xs
 import { systemClock } from '../../domain/clock.js';
 import type { Principal } from '../../domain/principal.js';
 import { hubLimits, type HubDeps, type HubLimits } from './hubOptions.js';
-import { hubMachine } from './hubMachine.js';
+import { hubMachine, type HubEvent } from './hubMachine.js';
 import { CLOSE_POLICY, CLOSE_TOO_SLOW, HubSession } from './hubSession.js';
 import { createHubState, removeSession, type HubStats } from './hubState.js';
 import type { HubSessionHandle, RealtimeHub } from './realtimeHub.js';
@@ -42,22 +42,23 @@ export function createHub(options: CreateHubOptions): Hub {
   actor.start();
   const active = () => actor.getSnapshot().status === 'active';
 
+  // Shared by every session, so that a connection costs one small object rather than closures.
+  const driver: HubDriver = {
+    send: (event) => {
+      if (active()) actor.send(event);
+    },
+    active,
+  };
+  const onGone = (gone: HubSession) => {
+    if (state.sessions.has(gone) && (gone.endedWith === CLOSE_TOO_SLOW || gone.endedWith === CLOSE_POLICY)) state.stats.cutOff += 1;
+    removeSession(state, gone);
+  };
+
   const connect = (principal: Principal, transport: SessionTransport): HubSessionHandle => {
-    const session = new HubSession(principal, transport, limits, clock, (gone) => {
-      if (state.sessions.has(gone) && (gone.endedWith === CLOSE_TOO_SLOW || gone.endedWith === CLOSE_POLICY)) state.stats.cutOff += 1;
-      removeSession(state, gone);
-    });
+    const session = new HubSession(principal, transport, limits, clock, onGone);
     if (active()) actor.send({ type: 'session.open', session });
     else session.cutOff(1001, 'server shutting down');
-    const send = (event: Parameters<typeof actor.send>[0]) => {
-      if (active()) actor.send(event);
-    };
-    return {
-      receive: (text) => send({ type: 'session.text', session, text }),
-      subscribe: (topic, since) => send({ type: 'session.request', session, frame: since === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since } }),
-      drained: () => send({ type: 'session.drained', session }),
-      close: () => (active() ? actor.send({ type: 'session.gone', session }) : session.gone()),
-    };
+    return new SessionHandle(driver, session);
   };
 
   return {
@@ -83,4 +84,34 @@ export function createHub(options: CreateHubOptions): Hub {
       return Promise.resolve();
     },
   };
+}
+
+interface HubDriver {
+  send(event: HubEvent): void;
+  active(): boolean;
+}
+
+/** What a gateway holds for one connection: methods on a prototype, not four closures per connection. */
+class SessionHandle implements HubSessionHandle {
+  constructor(
+    private readonly driver: HubDriver,
+    private readonly session: HubSession,
+  ) {}
+
+  receive(text: string): void {
+    this.driver.send({ type: 'session.text', session: this.session, text });
+  }
+
+  subscribe(topic: string, since?: number): void {
+    this.driver.send({ type: 'session.request', session: this.session, frame: since === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, since } });
+  }
+
+  drained(): void {
+    this.driver.send({ type: 'session.drained', session: this.session });
+  }
+
+  close(): void {
+    if (this.driver.active()) this.driver.send({ type: 'session.gone', session: this.session });
+    else this.session.gone();
+  }
 }

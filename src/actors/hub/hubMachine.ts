@@ -123,9 +123,9 @@ export const hubMachine = setup({
     subscribeChecked: ({ context, event, self }) => {
       assertEvent(event, 'subscribe.checked');
       const { session, topic, since, token, refusal } = event;
-      if (session.closed || session.pending.get(topic) !== token) return; // unsubscribed meanwhile
+      if (session.closed || session.pendingToken(topic) !== token) return; // unsubscribed meanwhile
       if (refusal) {
-        session.pending.delete(topic);
+        session.clearPending(topic);
         return session.error(refusal.code, refusal.message, topic);
       }
       if (subscribeFrom(context.state, session, topic, since)) return;
@@ -140,9 +140,9 @@ export const hubMachine = setup({
     subscribeSnapshot: ({ context, event }) => {
       assertEvent(event, 'subscribe.snapshot');
       const { session, topic, since, token, snapshot, failed } = event;
-      if (session.closed || session.pending.get(topic) !== token) return;
+      if (session.closed || session.pendingToken(topic) !== token) return;
       if (failed || (snapshot !== undefined && !mayRead(session.principal, snapshot.userId))) {
-        session.pending.delete(topic);
+        session.clearPending(topic);
         return failed
           ? session.error('lookup_failed', `could not load ${topic}; try again`, topic)
           : session.error('forbidden', `${topic} is not yours`, topic);
@@ -190,14 +190,14 @@ function handleRequest(context: HubContext, session: HubSession, frame: ClientFr
     case 'subscribe': {
       const topic = parseTopic(frame.topic);
       if (topic === undefined) return session.error('invalid_topic', 'topic must be order:<id>, user:<id>, tasks:<id> or admin:all');
-      if (session.subscriptions.has(topic.name) || session.pending.has(topic.name)) {
+      if (session.subscriptions.has(topic.name) || session.pendingToken(topic.name) !== undefined) {
         return session.error('already_subscribed', `already subscribed to ${topic.name}`, topic.name);
       }
-      if (session.subscriptions.size + session.pending.size >= state.limits.maxSubscriptions) {
+      if (session.subscriptions.size + session.pendingCount >= state.limits.maxSubscriptions) {
         return session.error('too_many_subscriptions', `at most ${state.limits.maxSubscriptions} subscriptions per connection`, topic.name);
       }
       const token = nextToken++;
-      session.pending.set(topic.name, token);
+      session.setPending(topic.name, token);
       const { since } = frame;
       void authoriseTopic(session.principal, topic, deps.orderOwner).then((refusal) =>
         answer(self, { type: 'subscribe.checked', session, topic: topic.name, since, token, refusal }),

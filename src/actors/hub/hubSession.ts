@@ -28,10 +28,6 @@ interface Queued {
   readonly seq: number | undefined;
 }
 
-/** One subscription: the last sequence number the session was given on that topic. */
-export interface Subscription {
-  lastSeq: number;
-}
 
 let nextSessionId = 1;
 
@@ -43,9 +39,14 @@ let nextSessionId = 1;
  */
 export class HubSession {
   readonly id = nextSessionId++;
-  readonly subscriptions = new Map<string, Subscription>();
-  /** Subscriptions being checked (async owner lookup, snapshot), each with a token so a stale answer is ignored. */
-  readonly pending = new Map<string, number>();
+  /** Subscribed topics, each with the last sequence number the session was given on it. */
+  readonly subscriptions = new Map<string, number>();
+  /**
+   * Subscriptions being checked (async owner lookup, snapshot), each with a token so a stale
+   * answer is ignored. Made on first use: most connections have none most of the time, and ten
+   * thousand empty maps are two megabytes.
+   */
+  #pending: Map<string, number> | undefined;
   readonly #queue: Queued[] = [];
   #queueHead = 0;
   #paused = false;
@@ -66,6 +67,23 @@ export class HubSession {
     this.#bucket = new TokenBucket(limits.rateBurst, limits.ratePerSecond, clock);
   }
 
+  pendingToken(topic: string): number | undefined {
+    return this.#pending?.get(topic);
+  }
+
+  setPending(topic: string, token: number): void {
+    (this.#pending ??= new Map()).set(topic, token);
+  }
+
+  /** Forgets a pending subscription; true if there was one. */
+  clearPending(topic: string): boolean {
+    return this.#pending?.delete(topic) ?? false;
+  }
+
+  get pendingCount(): number {
+    return this.#pending?.size ?? 0;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
@@ -76,10 +94,10 @@ export class HubSession {
 
   /** The event fan-out's hot path: one topic's frame, written if this session may and should see it. */
   deliver(topic: string, seq: number, ownerId: string, frame: string): void {
-    const subscription = this.subscriptions.get(topic);
-    if (subscription === undefined || seq <= subscription.lastSeq) return;
+    const lastSeq = this.subscriptions.get(topic);
+    if (lastSeq === undefined || seq <= lastSeq) return;
     if (!mayRead(this.principal, ownerId)) return;
-    subscription.lastSeq = seq;
+    this.subscriptions.set(topic, seq);
     this.write(frame, 'event', seq);
   }
 
@@ -152,6 +170,7 @@ export class HubSession {
 
   #end(): void {
     this.#closed = true;
+    this.#pending = undefined;
     this.#queue.length = 0;
     this.#queueHead = 0;
     this.onGone(this);

@@ -101,9 +101,9 @@ export function subscribeWithReset(state: HubState, session: HubSession, topic: 
 }
 
 function activate(state: HubState, session: HubSession, topic: string, lastSeq: number): void {
-  session.pending.delete(topic);
+  session.clearPending(topic);
   if (session.closed) return; // cut off while catching up
-  session.subscriptions.set(topic, { lastSeq });
+  session.subscriptions.set(topic, lastSeq);
   let subscribers = state.index.get(topic);
   if (subscribers === undefined) {
     subscribers = new Set();
@@ -113,7 +113,7 @@ function activate(state: HubState, session: HubSession, topic: string, lastSeq: 
 }
 
 export function unsubscribe(state: HubState, session: HubSession, topic: string): boolean {
-  const pending = session.pending.delete(topic);
+  const pending = session.clearPending(topic);
   if (!session.subscriptions.delete(topic)) return pending;
   const subscribers = state.index.get(topic);
   subscribers?.delete(session);
@@ -125,6 +125,5 @@ export function unsubscribe(state: HubState, session: HubSession, topic: string)
 export function removeSession(state: HubState, session: HubSession): void {
   if (!state.sessions.delete(session)) return;
   for (const topic of [...session.subscriptions.keys()]) unsubscribe(state, session, topic);
-  session.pending.clear();
   state.stats.sessions = state.sessions.size;
 }

@@ -29,11 +29,40 @@ export interface WebSocketGateway {
   close(): Promise<void>;
 }
 
-interface Peer {
-  readonly socket: Duplex;
-  handle?: HubSessionHandle;
-  alive: boolean;
-  grace?: TimerHandle;
+interface PeerShared {
+  readonly bytesOf: (frame: string) => Buffer;
+  readonly clock: Clock;
+  readonly closeGraceMs: number;
+}
+
+/**
+ * One connection, and the hub session's transport for it. A class, and the socket listeners are
+ * shared functions: with ten thousand clients, per-connection closures are megabytes.
+ */
+class Peer implements SessionTransport {
+  handle: HubSessionHandle | undefined;
+  alive = true;
+  grace: TimerHandle | undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly socket: Duplex,
+    private readonly shared: PeerShared,
+  ) {}
+
+  send(frame: string): boolean {
+    this.ws.send(this.shared.bytesOf(frame), TEXT_FRAME);
+    return !this.socket.writableNeedDrain;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason.slice(0, 120)); // a close reason is at most 123 bytes
+    this.grace ??= this.shared.clock.setTimeout(() => this.ws.terminate(), this.shared.closeGraceMs);
+  }
 }
 
 /**
@@ -78,35 +107,40 @@ export function attachWebSocketGateway(deps: WebSocketGatewayDeps): WebSocketGat
     wss.handleUpgrade(request, socket, head, (ws) => open(ws, socket, result));
   };
 
+  const shared: PeerShared = { bytesOf, clock, closeGraceMs: options.closeGraceMs };
+  const bySocket = new Map<Duplex, Peer>();
+  function onPong(this: WebSocket) {
+    const peer = peers.get(this);
+    if (peer) peer.alive = true;
+  }
+  function onClose(this: WebSocket) {
+    const peer = peers.get(this);
+    if (!peer) return;
+    if (peer.grace !== undefined) clock.clearTimeout(peer.grace);
+    peers.delete(this);
+    bySocket.delete(peer.socket);
+    peer.handle?.close();
+  }
+  function onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) {
+    const handle = peers.get(this)?.handle;
+    if (isBinary) return handle?.receive('\u0000binary'); // answered as invalid JSON: frames are text
+    handle?.receive(rawText(data));
+  }
+  function onDrain(this: Duplex) {
+    bySocket.get(this)?.handle?.drained();
+  }
+  const ignore = () => undefined; // e.g. 1009 on an oversize frame: ws closes the connection itself
+
   const open = (ws: WebSocket, socket: Duplex, principal: Principal) => {
-    const peer: Peer = { socket, alive: true };
+    const peer = new Peer(ws, socket, shared);
     peers.set(ws, peer);
-    const transport: SessionTransport = {
-      send: (frame) => {
-        ws.send(bytesOf(frame), TEXT_FRAME);
-        return !socket.writableNeedDrain;
-      },
-      get bufferedAmount() {
-        return ws.bufferedAmount;
-      },
-      close: (code, reason) => {
-        ws.close(code, reason.slice(0, 120)); // a close reason is at most 123 bytes
-        peer.grace ??= clock.setTimeout(() => ws.terminate(), options.closeGraceMs);
-      },
-    };
-    ws.on('error', () => undefined); // e.g. 1009 on an oversize frame: ws closes the connection itself
-    ws.on('pong', () => (peer.alive = true));
-    ws.on('close', () => {
-      if (peer.grace !== undefined) clock.clearTimeout(peer.grace);
-      peers.delete(ws);
-      peer.handle?.close();
-    });
-    socket.on('drain', () => peer.handle?.drained());
-    ws.on('message', (data, isBinary) => {
-      if (isBinary) return peer.handle?.receive('\u0000binary'); // answered as invalid JSON: frames are text
-      peer.handle?.receive(rawText(data));
-    });
-    peer.handle = deps.hub.connect(principal, transport);
+    bySocket.set(socket, peer);
+    ws.on('error', ignore);
+    ws.on('pong', onPong);
+    ws.on('close', onClose);
+    ws.on('message', onMessage);
+    socket.on('drain', onDrain);
+    peer.handle = deps.hub.connect(principal, peer);
   };
 
   const beat = () => {
