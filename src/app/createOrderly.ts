@@ -8,7 +8,7 @@ import { createMemoryDedupStore } from '../gateways/memory/createMemoryDedupStor
 import { createRedisDedupStore } from '../gateways/redis/createRedisDedupStore.js';
 import type { DedupStore } from '../streams/dedupStore.js';
 import type { Config } from './config.js';
-import { startPipeline, type Pipeline } from './startPipeline.js';
+import { startPipeline, type Pipeline, type PipelineDeps } from './startPipeline.js';
 import { startRealtime, type Realtime } from './startRealtime.js';
 
 export interface OrderlyDeps {
@@ -17,6 +17,8 @@ export interface OrderlyDeps {
   readonly clock?: Clock;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
+  /** The order store, for tests that hold or fail writes. @default the store `ORDERLY_STORE` names */
+  readonly store?: PipelineDeps['store'];
 }
 
 export interface Orderly {
@@ -95,6 +97,12 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     maxBodyBytes: config.ORDERLY_MAX_BODY_BYTES,
     logger: deps.logger,
   });
+  // While draining, a write could not reach a broker that is being closed: refuse it plainly so
+  // that the client retries against another instance. Reads (and health) still answer.
+  http.addHook('onRequest', async (request, reply) => {
+    if (!draining || request.method === 'GET' || request.method === 'HEAD') return;
+    await reply.code(503).header('retry-after', '1').header('connection', 'close').send({ error: 'draining', message: 'shutting down; try again' });
+  });
   let realtime: Realtime | undefined;
   try {
     realtime = await startRealtime(config, { pipeline, http, auth, logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
@@ -113,11 +121,16 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // OTP order: what depends on a thing stops before the thing. Readiness fails at once, so
+      // a load balancer stops sending; writes get 503 from here on (the hook below).
       draining = true;
-      // Real-time clients first (1001, "going away"): they reconnect elsewhere and resume.
-      await started.close();
-      await http.close(); // no new requests; answers already under way are finished
+      // Sources stop fetching; in-flight work per key finishes and is stored; offsets are
+      // committed and deliveries settled, unfinished ones handed back for redelivery.
       await pipeline.stop(config.ORDERLY_SHUTDOWN_TIMEOUT_MS);
+      // Only now the real-time clients (1001, SSE with a `retry:` hint): they have seen every
+      // change the drain applied, and reconnect elsewhere and resume from their last seq.
+      await started.close();
+      await http.close(); // the remaining connections
       await tickets.close?.();
     })());
 

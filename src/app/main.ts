@@ -8,6 +8,9 @@ import { HubBusUnavailableError } from './startRealtime.js';
 /** The printed tokens die with the run's secret anyway; a working day is plenty. */
 const PRINTED_TOKEN_TTL_MS = 12 * 60 * 60 * 1000;
 
+/** Time allowed after the drain deadline for closing clients, connections and stores. */
+const SHUTDOWN_CLOSE_MARGIN_MS = 10_000;
+
 /**
  * `npm start`: reads the environment, starts Orderly, prints where it serves, and shuts down
  * cleanly on SIGINT/SIGTERM (exit 0), or exits 2 on a bad configuration and 1 on a failure.
@@ -54,8 +57,21 @@ async function main(): Promise<void> {
   }
   process.stdout.write([...lines, ''].join('\n'));
 
+  let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    if (shuttingDown) {
+      // A second Ctrl-C means "now": whatever is unsettled is redelivered by the brokers.
+      logger.warn({ signal }, 'second signal during shutdown: exiting without waiting');
+      process.exit(1);
+    }
+    shuttingDown = true;
     logger.info({ signal }, 'shutting down');
+    // Never a hung process: past the drain deadline plus time to close connections, give up.
+    const giveUpMs = config.ORDERLY_SHUTDOWN_TIMEOUT_MS + SHUTDOWN_CLOSE_MARGIN_MS;
+    setTimeout(() => {
+      logger.error({ giveUpMs }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, giveUpMs).unref();
     orderly.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -64,8 +80,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((error: unknown) => {

@@ -68,7 +68,9 @@ export function registerSseRoutes(app: FastifyInstance, deps: SseDeps): void {
       },
       close: (code, reason) => {
         if (CUT_AT_ONCE.has(code)) return void res.destroy();
-        res.end(`: closed ${code} ${reason.replace(/[\r\n]/g, ' ')}\n\n`);
+        // Going away (shutdown): repeat the `retry:` hint so the browser comes back on its own.
+        const retry = code === 1001 ? `retry: ${options.retryMs}\n` : '';
+        res.end(`${retry}: closed ${code} ${reason.replace(/[\r\n]/g, ' ')}\n\n`);
         grace ??= clock.setTimeout(() => res.destroy(), options.closeGraceMs);
       },
     };
