@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bearer, testAuthEnv } from '../support/auth.js';
 import { goProducers, type Producer } from '../support/goProducers.js';
+import { keysOf as keysIn, paidOrders as paidIn } from '../support/redisOrders.js';
 
 /**
  * Guarantee 3 with every durable broker and the Redis store: Orderly killed with SIGKILL in the
@@ -15,6 +16,8 @@ const ORDERS = 1000;
 const redis = new Redis('redis://127.0.0.1:6379');
 const main = new URL('../../dist/src/app/main.js', import.meta.url).pathname;
 const children: ChildProcess[] = [];
+const keysOf = (pattern: string) => keysIn(redis, pattern);
+const paidOrders = (keyPrefix: string, orderIds: readonly string[]) => paidIn(redis, keyPrefix, orderIds);
 const cleanups: Array<() => Promise<void>> = [];
 
 function startOrderly(env: Record<string, string>): { child: ChildProcess; url: Promise<string> } {
@@ -40,22 +43,6 @@ async function whenReady(url: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('Orderly did not get ready within 30 s');
-}
-
-async function keysOf(pattern: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return found;
-}
-
-async function paidOrders(keyPrefix: string, orderIds: readonly string[]): Promise<number> {
-  const records = await redis.pipeline(orderIds.map((id) => ['hget', `${keyPrefix}order:${id}`, 'record'])).exec();
-  return (records ?? []).filter(([, json]) => typeof json === 'string' && (JSON.parse(json) as { status: string }).status === 'paid').length;
 }
 
 afterAll(async () => {
