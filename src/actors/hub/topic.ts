@@ -26,4 +26,5 @@ export function parseTopic(name: unknown): Topic | undefined {
 
 export const orderTopic = (orderId: string): string => `order:${orderId}`;
 export const userTopic = (userId: string): string => `user:${userId}`;
+export const taskTopic = (taskId: string): string => `tasks:${taskId}`;
 export const ADMIN_TOPIC = 'admin:all';
