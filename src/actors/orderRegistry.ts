@@ -7,6 +7,7 @@ import { orderLifecycle } from './orderLifecycle.js';
 import { emptyRecord, type OrderRecord } from './orderRecord.js';
 import type { OrderLimits } from './orderLimits.js';
 import type { OrderStore } from './orderStore.js';
+import { statusChangedEntries, type StatusEventOptions } from './outbox/statusChangedEntries.js';
 
 /** What the order actors need from the outside, handed in by src/app. */
 export interface OrderActorDeps {
@@ -19,6 +20,11 @@ export interface OrderActorDeps {
    * parks them twice, never zero times.
    */
   readonly park: (parked: readonly ParkedEvent[]) => Promise<void>;
+  /**
+   * Outbound `order.status-changed` events: when given, every status transition is saved with an
+   * outbox entry in the same store write as the record (a relay publishes them). Absent: none.
+   */
+  readonly statusEvents?: StatusEventOptions;
 }
 
 /** What applying one envelope did, once its effect is durable. */
@@ -154,7 +160,7 @@ export class OrderRegistry {
   }
 
   async #commit(orderId: string, entry: Entry, envelope: Envelope): Promise<ApplyResult> {
-    const { store, limits, park } = this.#deps;
+    const { store, limits, park, statusEvents } = this.#deps;
     if (!entry.actor || !entry.record) {
       const record = (await store.load(orderId)) ?? emptyRecord(orderId);
       if (this.#stopped) throw new RegistryStoppedError();
@@ -162,10 +168,13 @@ export class OrderRegistry {
       entry.actor = this.#spawn(orderId, record);
     }
     const before = entry.record;
-    const decision = decideOrder(before, envelope, limits, this.#clock.now(), actorCursor(entry.actor));
+    const now = this.#clock.now();
+    const decision = decideOrder(before, envelope, limits, now, actorCursor(entry.actor));
     if (decision.kind === 'duplicate' || decision.kind === 'rejected') return decision;
+    // The event ids are made here, once per decision, and stored: every re-send carries the same.
+    const outbox = statusEvents ? statusChangedEntries(decision.changes, now, statusEvents) : [];
     if (decision.parked.length > 0) await park(decision.parked);
-    await store.save(decision.record, before.version);
+    await store.save(decision.record, before.version, outbox);
     entry.record = decision.record;
     return decision.outcome === 'stashed' ? { kind: 'stashed' } : { kind: 'applied', changes: decision.changes };
   }

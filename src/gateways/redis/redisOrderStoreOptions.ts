@@ -25,6 +25,11 @@ export interface RedisOrderStoreOptions {
    * `QUIT`) before it drops the connection. @default 5_000
    */
   readonly closeTimeoutMs?: number;
+  /**
+   * Most outbound events waiting in the outbox (`<keyPrefix>outbox:pending`); a save that would
+   * go past it rejects with `OutboxFullError` and writes nothing. @default 100_000
+   */
+  readonly maxOutboxPending?: number;
 }
 
 export interface ResolvedRedisOrderStoreOptions {
@@ -33,6 +38,7 @@ export interface ResolvedRedisOrderStoreOptions {
   readonly compact: boolean;
   readonly commandTimeoutMs: number;
   readonly closeTimeoutMs: number;
+  readonly maxOutboxPending: number;
 }
 
 /** An option the store cannot use, caught before any connection is made; the message names it. */
@@ -60,5 +66,9 @@ export function resolveRedisOrderStoreOptions(options: RedisOrderStoreOptions): 
   if (!isPositive(commandTimeoutMs)) throw new RedisOrderStoreOptionsError(`commandTimeoutMs must be a positive number, got ${commandTimeoutMs}`);
   const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
   if (!isPositive(closeTimeoutMs)) throw new RedisOrderStoreOptionsError(`closeTimeoutMs must be a positive number, got ${closeTimeoutMs}`);
-  return { redis, keyPrefix, compact, commandTimeoutMs, closeTimeoutMs };
+  const maxOutboxPending = options.maxOutboxPending ?? 100_000;
+  if (!Number.isSafeInteger(maxOutboxPending) || maxOutboxPending < 1) {
+    throw new RedisOrderStoreOptionsError(`maxOutboxPending must be a positive integer, got ${maxOutboxPending}`);
+  }
+  return { redis, keyPrefix, compact, commandTimeoutMs, closeTimeoutMs, maxOutboxPending };
 }
