@@ -4,6 +4,7 @@ import type { DeadLetterCode } from '../../streams/delivery.js';
 import { TaskExistsError, TaskVersionConflictError, type TaskChanges, type TaskJson, type TaskRecord, type TaskStore } from '../taskStore.js';
 import { PermanentTaskError, type JobHandler } from './jobHandler.js';
 import type { JobOutcome } from './jobOutcome.js';
+import { moveTask } from './moveTask.js';
 import type { TaskMessage } from './taskMessage.js';
 import { inputOf, ownedPayload, ownerOf } from './taskOwnership.js';
 import { isFinalTaskStatus, writeTask, type TaskWrite } from './writeTask.js';
@@ -93,7 +94,7 @@ export const jobWorkerMachine = setup({
   actors: {
     loadTask: fromPromise<TaskRecord, { deps: JobWorkerDeps; task: TaskMessage }>(({ input }) => loadOrCreate(input.deps, input.task)),
     claimTask: fromPromise<TaskRecord, { deps: JobWorkerDeps; record: TaskRecord }>(({ input: { deps, record } }) =>
-      deps.store.update(record.taskId, record.version, { status: 'running', attempts: record.attempts + 1, error: undefined, updatedAt: stamp(deps.clock) }),
+      moveTask(deps.store, record, { status: 'running', attempts: record.attempts + 1, error: undefined, updatedAt: stamp(deps.clock) }),
     ),
     runHandler: fromPromise<TaskJson, { deps: JobWorkerDeps; record: TaskRecord }>(async ({ input: { deps, record }, signal }) => {
       const handler = deps.handlers[record.type]!;

@@ -1,4 +1,5 @@
-import { TASK_TRANSITIONS, TaskVersionConflictError, type TaskChanges, type TaskRecord, type TaskStore, type TaskStatus } from '../taskStore.js';
+import { moveTask } from './moveTask.js';
+import { TaskVersionConflictError, type TaskChanges, type TaskRecord, type TaskStore, type TaskStatus } from '../taskStore.js';
 
 /** Final statuses: nothing leaves them, so whoever writes one first has finished the task. */
 export const isFinalTaskStatus = (status: TaskStatus): boolean => status === 'succeeded' || status === 'dead';
@@ -16,8 +17,7 @@ const MAX_CONFLICTS = 5;
  * Moves `record` to `changes.status` with compare-and-set, deciding again on every conflict:
  * - the task became final meanwhile: nothing is written (its first finisher stands);
  * - a `failed` meets a newer claim (more attempts): nothing is written, the newer run owns it;
- * - otherwise the change is applied to the reloaded record; a move the transitions do not allow
- *   from there (`failed → succeeded`) goes through `running` first.
+ * - otherwise the change is applied to the reloaded record, through the statuses `moveTask` walks.
  * So a task is finished at most once whatever runs race, and the CAS is the only lock. Store
  * errors other than conflicts reject; so does a sixth conflict in a row.
  */
@@ -26,10 +26,7 @@ export async function writeTask(store: TaskStore, record: TaskRecord, changes: T
   let current = record;
   for (let conflicts = 0; ; conflicts++) {
     try {
-      if (!TASK_TRANSITIONS[current.status].includes(target)) {
-        current = await store.update(current.taskId, current.version, { status: 'running', updatedAt: changes.updatedAt });
-      }
-      return { applied: true, record: await store.update(current.taskId, current.version, changes) };
+      return { applied: true, record: await moveTask(store, current, changes) };
     } catch (error) {
       if (!(error instanceof TaskVersionConflictError) || conflicts >= MAX_CONFLICTS) throw error;
       const reloaded = await store.get(record.taskId);
