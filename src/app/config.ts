@@ -79,6 +79,27 @@ export const settings = {
     default: 'orders',
     doc: 'Channel the HTTP API publishes to; keyed, so one order’s events stay in order.',
   },
+  ORDERLY_STATUS_EVENTS: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+    default: 'true',
+    doc: 'Publish an `order.status-changed` CloudEvent for every status transition, through the transactional outbox (see Outbound status events).',
+  },
+  ORDERLY_STATUS_CHANNEL: {
+    schema: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ., - or _'),
+    default: 'order.status',
+    doc: 'Channel the `order.status-changed` events go to, on the `ORDERLY_PUBLISH_TO` broker (after `ORDERLY_CHANNEL_PREFIX`); must not be one of `ORDERLY_CHANNELS`.',
+  },
+  ORDERLY_OUTBOX_BATCH: { schema: int(1, 10_000), default: '100', doc: 'Outbox entries the relay reads and publishes per pass.' },
+  ORDERLY_OUTBOX_POLL_MS: {
+    schema: int(10, 600_000),
+    default: '1000',
+    doc: 'How often the relay looks for outbox entries nobody woke it for (left by a crash or written by another instance); saves in the process wake it at once.',
+  },
+  ORDERLY_OUTBOX_MAX_PENDING: {
+    schema: int(1, 100_000_000),
+    default: '100000',
+    doc: 'Most unpublished status events in the outbox; past it a transition is not stored but retried like any transient failure (the status channel’s broker is down or slow).',
+  },
   ORDERLY_CONSUMER_GROUP: { schema: z.string().min(1), default: 'orderly', doc: 'Consumer group name on the broker.' },
   ORDERLY_CREDIT: { schema: int(1, 100_000), default: '256', doc: 'Most unsettled deliveries in flight; the broker stops handing out more.' },
   ORDERLY_DEFAULT_CURRENCY: {
@@ -197,6 +218,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (problems.length === 0 && config.ORDERLY_CREDIT > config.ORDERLY_MAX_LIVE_ORDERS) {
     problems.push(`ORDERLY_CREDIT (${config.ORDERLY_CREDIT}) must not exceed ORDERLY_MAX_LIVE_ORDERS (${config.ORDERLY_MAX_LIVE_ORDERS}): every in-flight order needs a live actor`);
+  }
+  if (problems.length === 0 && config.ORDERLY_STATUS_EVENTS && config.ORDERLY_CHANNELS.includes(config.ORDERLY_STATUS_CHANNEL)) {
+    problems.push(`ORDERLY_STATUS_CHANNEL (${config.ORDERLY_STATUS_CHANNEL}) must not be one of ORDERLY_CHANNELS: Orderly would consume its own status events`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -2,6 +2,8 @@ import { merge, retry, Subject, tap, timer, type Observable, type Subscription }
 import type { Logger } from 'pino';
 import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
 import { OrderRegistry } from '../actors/orderRegistry.js';
+import { OutboxRelay } from '../actors/outbox/outboxRelay.js';
+import { hasOutbox, type OutboxStore } from '../actors/outbox/outboxStore.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { encodeStructured } from '../domain/encodeEnvelope.js';
 import type { OrderStore } from '../actors/orderStore.js';
@@ -21,7 +23,10 @@ export interface PipelineDeps {
   readonly clock?: Clock;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
-  /** The order store; tests wrap one to inject failures. @default an embedded store sized by the config */
+  /**
+   * The order store; tests wrap one to inject failures. Status events are written and relayed
+   * only when it is an `OutboxStore` too (both real stores are). @default an embedded store sized by the config
+   */
   readonly store?: OrderStore;
   /** Gateways to use instead of making them (tests; a restarted pipeline reuses the same ones); their owner closes them. */
   readonly gateways?: Partial<Record<SourceName, BrokerGateway>>;
@@ -34,6 +39,10 @@ export interface Pipeline {
   readonly registry: OrderRegistry;
   /** Every applied change, after it is stored: what the hub and outbound status events are made from. */
   readonly changes$: Observable<OrderChange>;
+  /** The relay publishing the outbox to the status channel; undefined when status events are off. */
+  readonly outboxRelay: OutboxRelay | undefined;
+  /** Status events stored and not yet published (0 when status events are off), for metrics. */
+  outboxBacklog(): Promise<number>;
   /** Every delivery the pipeline settled (acked or dead-lettered), for metrics and tests. */
   readonly settled$: Observable<SettledRecord>;
   /** True from start until the source has completed or been stopped. */
@@ -44,11 +53,12 @@ export interface Pipeline {
   readonly sourcesReady: ReadonlySet<SourceName>;
   /**
    * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
-   * actors and closes the broker (unless it was handed in: its owner closes it). Whatever had
-   * not settled goes back to the broker. Idempotent.
+   * actors, lets the outbox relay publish what is pending for what is left of `timeoutMs`, and
+   * closes the broker (unless it was handed in: its owner closes it). Whatever had not settled
+   * goes back to the broker; unpublished status events stay in the store. Idempotent.
    */
   stop(timeoutMs: number): Promise<void>;
-  /** Like a crash: unsubscribes at once, unsettled deliveries go back to the broker, nothing waits. */
+  /** Like a crash: unsubscribes at once, unsettled deliveries go back to the broker, the relay stops mid-pass, nothing waits. */
   abandon(): void;
 }
 
@@ -74,6 +84,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const publisher = gateways.get(config.ORDERLY_PUBLISH_TO ?? config.ORDERLY_SOURCES[0]!)!;
   const ownedStore = deps.store ? undefined : createOrderStore(config);
   const store = deps.store ?? ownedStore!;
+  const outbox: OutboxStore | undefined = config.ORDERLY_STATUS_EVENTS && hasOutbox(store) ? store : undefined;
+  if (config.ORDERLY_STATUS_EVENTS && !outbox) log.warn('the order store keeps no outbox: no order.status-changed events are published');
+  const statusChannel = prefix + config.ORDERLY_STATUS_CHANNEL;
 
   // Stashed events were acked when stashed; the ones that can no longer be applied are
   // published to their channel's dead-letter channel like any other dead letter.
@@ -90,6 +103,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       store,
       clock,
       park,
+      ...(outbox ? { statusEvents: { newId, source: '/orderly' } } : {}),
       limits: {
         maxAppliedIds: config.ORDERLY_APPLIED_IDS_MAX,
         stashMaxCount: config.ORDERLY_STASH_MAX,
@@ -113,7 +127,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   try {
     await Promise.all(
       [...gateways].map(([name, gateway]) =>
-        gateway.prepare(channels).catch((error: unknown) => {
+        // The status channel too, on the broker it goes to: published before anyone subscribes, it must be kept.
+        gateway.prepare(outbox && gateway === publisher ? [...channels, statusChannel] : channels).catch((error: unknown) => {
           throw new SourceUnavailableError(name, where(name, config), { cause: error });
         }),
       ),
@@ -124,6 +139,22 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     registry.stop();
     throw error;
   }
+
+  // Entries left by an earlier run go out first; every stored change wakes the relay.
+  const outboxRelay = outbox
+    ? new OutboxRelay({
+        store: outbox,
+        sink: publisher,
+        channel: statusChannel,
+        batchSize: config.ORDERLY_OUTBOX_BATCH,
+        pollMs: config.ORDERLY_OUTBOX_POLL_MS,
+        retryBaseMs: config.ORDERLY_RETRY_BASE_MS,
+        retryMaxMs: config.ORDERLY_RETRY_MAX_MS,
+        clock,
+        onError: (error, { failures, retryInMs }) => log.warn({ err: error, failures, retryInMs }, 'outbox relay: pass failed; trying again'),
+      }).start()
+    : undefined;
+  if (outboxRelay) changes.subscribe(() => outboxRelay.wake());
 
   // Every source gets the full credit: each bounds its own broker; the total is credit × sources.
   const consume = { channels, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal };
@@ -183,6 +214,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   let stopping: Promise<void> | undefined;
   const stop = (timeoutMs: number) =>
     (stopping ??= (async () => {
+      const deadline = clock.now() + timeoutMs;
       intake.abort(); // the source stops fetching; deliveries in flight still settle
       if (!(await closedWithin(subscription, timeoutMs))) {
         log.warn({ timeoutMs }, 'shutdown deadline passed; unsettled deliveries go back to the broker');
@@ -190,6 +222,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       subscription.unsubscribe();
       consuming = false;
       registry.stop();
+      // Nothing new reaches the outbox now; publish what it holds while the broker is still open.
+      await outboxRelay?.stop({ drainMs: Math.max(0, deadline - clock.now()) });
       await Promise.all(owned.map((gateway) => gateway.close()));
       await ownedStore?.close?.();
       changes.complete();
@@ -200,12 +234,15 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     subscription.unsubscribe();
     consuming = false;
     registry.stop();
+    outboxRelay?.abandon();
   };
 
   return {
     publisher,
     store,
     registry,
+    outboxRelay,
+    outboxBacklog: async () => (outbox ? outbox.outboxBacklog() : 0),
     changes$: changes.asObservable(),
     settled$: settled.asObservable(),
     get consuming() {
@@ -267,8 +304,12 @@ export class SourceUnavailableError extends Error {
 function createOrderStore(config: Config): OrderStore & { close?(): Promise<void> } {
   switch (config.ORDERLY_STORE) {
     case 'memory':
-      return createMemoryOrderStore({ maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS, compact: config.ORDERLY_MEMORY_COMPACT });
+      return createMemoryOrderStore({
+        maxOrders: config.ORDERLY_MEMORY_MAX_ORDERS,
+        compact: config.ORDERLY_MEMORY_COMPACT,
+        maxOutboxPending: config.ORDERLY_OUTBOX_MAX_PENDING,
+      });
     case 'redis':
-      return createRedisOrderStore({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX });
+      return createRedisOrderStore({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX, maxOutboxPending: config.ORDERLY_OUTBOX_MAX_PENDING });
   }
 }
