@@ -65,7 +65,7 @@ export function consumeQueues(deps: ConsumeDeps, options: ConsumeOptions): Obser
       const origin: Origin = {
         gateway: 'rabbitmq',
         channel: queue,
-        coordinates: { queue, deliveryTag: String(message.fields.deliveryTag) },
+        coordinates: { queue: deps.options.queuePrefix + queue, deliveryTag: String(message.fields.deliveryTag) },
         attempt: attemptOf(message),
         receivedAt: deps.clock.now(),
       };
@@ -117,7 +117,7 @@ export function consumeQueues(deps: ConsumeDeps, options: ConsumeOptions): Obser
       await channel.prefetch(Math.floor(options.credit / options.channels.length), false);
       for (const queue of options.channels) {
         if (closed || draining) break;
-        const { consumerTag } = await channel.consume(queue, (message) => {
+        const { consumerTag } = await channel.consume(deps.options.queuePrefix + queue, (message) => {
           if (message === null) return subscriber.error(new RabbitConsumerCancelledError(queue));
           held.add(message);
           subscriber.next(deliveryOf(queue, message));

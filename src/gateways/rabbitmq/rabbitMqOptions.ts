@@ -5,6 +5,12 @@ export interface RabbitMqOptions {
   readonly exchange?: string;
   /** Dead-letter exchange; `<channel>.dlq` queues are bound to it by channel name. @default 'orders.dlx' */
   readonly deadLetterExchange?: string;
+  /**
+   * Put before the queue name of every channel; the routing key stays the channel name. A second
+   * gateway on exchange `tasks` with prefix `tasks.` has queues `tasks.email` and `tasks.email.dlq`,
+   * routed by `email`, beside the order queues. @default ''
+   */
+  readonly queuePrefix?: string;
   /** Queue type declared for every channel. Quorum queues count redeliveries. @default 'quorum' */
   readonly queueType?: 'quorum' | 'classic';
   /** Name shown for the connection in RabbitMQ's management tools. @default 'orderly' */
@@ -32,6 +38,7 @@ export function resolveRabbitMqOptions(options: RabbitMqOptions = {}): ResolvedR
     url: options.url ?? 'amqp://guest:guest@127.0.0.1:5672',
     exchange: options.exchange ?? 'orders',
     deadLetterExchange: options.deadLetterExchange ?? 'orders.dlx',
+    queuePrefix: options.queuePrefix ?? '',
     queueType: options.queueType ?? 'quorum',
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     publishTimeoutMs: options.publishTimeoutMs ?? 30_000,
