@@ -1,0 +1,334 @@
+import type { FastifyInstance } from 'fastify';
+import type { Observable, Subscription } from 'rxjs';
+import type { OrderChange } from '../actors/decideOrder.js';
+import type { ClusterBus } from '../actors/hub/clusterBus.js';
+import { createJobPool, type JobPool } from '../actors/jobs/createJobPool.js';
+import { createEmailJob, emailInput } from '../actors/jobs/emailJob.js';
+import { createTaskEnqueuer, type TaskEnqueuer } from '../actors/jobs/enqueueTask.js';
+import type { MailSender } from '../actors/jobs/mailSender.js';
+import type { OrderScan } from '../actors/jobs/orderScan.js';
+import { paidOrderEmails } from '../actors/jobs/paidOrderEmails.js';
+import { createReportJob, reportInput } from '../actors/jobs/reportJob.js';
+import { taskChangeMessage } from '../actors/jobs/taskChangeMessage.js';
+import { ownerOf } from '../actors/jobs/taskOwnership.js';
+import { taskView } from '../actors/jobs/taskView.js';
+import type { OrderStore } from '../actors/orderStore.js';
+import type { TaskRecord, TaskStore } from '../actors/taskStore.js';
+import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
+import { createOutboxMailer } from '../gateways/email/createOutboxMailer.js';
+import { createSmtpMailer } from '../gateways/email/createSmtpMailer.js';
+import type { HttpAuth } from '../gateways/http/auth/index.js';
+import { registerTaskRoutes, TASK_TYPES } from '../gateways/http/taskRoutes.js';
+import { createMemoryBroker } from '../gateways/memory/index.js';
+import { createMemoryTaskStore } from '../gateways/memory/createMemoryTaskStore.js';
+import { createRabbitMqGateway } from '../gateways/rabbitmq/createRabbitMqGateway.js';
+import { createRedisOrderScan } from '../gateways/redis/createRedisOrderScan.js';
+import { createRedisTaskStore } from '../gateways/redis/createRedisTaskStore.js';
+import { retrySchedule } from '../streams/retrySchedule.js';
+import type { LogPort } from '../streams/logPort.js';
+import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
+import type { Config, SourceName } from './config.js';
+
+/** The settings of the jobs (issue 5), named as they will be in `config.ts`. */
+export interface JobsSettings {
+  /** Broker the tasks travel through; unset: `ORDERLY_PUBLISH_TO`, else the first source. */
+  readonly ORDERLY_JOBS_SOURCE?: SourceName | undefined;
+  /** RabbitMQ topic exchange of the tasks (routing key = task type); dead letters go to `<exchange>.dlx`. @default 'tasks' */
+  readonly ORDERLY_JOBS_EXCHANGE: string;
+  /** Before each task type: RabbitMQ queue names (`tasks.email`, routing key stays `email`); the channel names on other brokers. @default 'tasks.' */
+  readonly ORDERLY_JOBS_CHANNEL_PREFIX: string;
+  /** Consumer group of the job workers. @default 'orderly-jobs' */
+  readonly ORDERLY_JOBS_GROUP: string;
+  /** Tasks running at once per instance. @default 4 */
+  readonly ORDERLY_JOBS_CONCURRENCY: number;
+  /** Unsettled task deliveries per instance (running, waiting, waiting out a retry). @default 16 */
+  readonly ORDERLY_JOBS_CREDIT: number;
+  /** Runs of one task before it is `dead`. @default 5 */
+  readonly ORDERLY_JOBS_MAX_ATTEMPTS: number;
+  /** First retry delay of a failed task; doubles per attempt, with jitter. @default 1000 */
+  readonly ORDERLY_JOBS_RETRY_BASE_MS: number;
+  /** Longest retry delay of a failed task. @default 60000 */
+  readonly ORDERLY_JOBS_RETRY_MAX_MS: number;
+  /** A paid order enqueues its confirmation email. @default true */
+  readonly ORDERLY_JOBS_PAID_EMAIL: boolean;
+  /** Where emails are written (`<taskId>.eml`) when `SMTP_URL` is unset. @default 'outbox' */
+  readonly ORDERLY_OUTBOX_DIR: string;
+  /** SMTP server for emails (`smtp://user:pass@host:587`); unset: the outbox directory. */
+  readonly SMTP_URL?: string | undefined;
+  /** Sender of the emails. @default 'Orderly <orders@orderly.invalid>' */
+  readonly ORDERLY_EMAIL_FROM: string;
+  /** Recipient of a user's emails, `{userId}` replaced (there is no user directory). @default '{userId}@example.com' */
+  readonly ORDERLY_EMAIL_TO: string;
+  /** Embedded task store: most tasks kept (finished ones are dropped first). @default 100000 */
+  readonly ORDERLY_MEMORY_MAX_TASKS: number;
+  /** How long a finished task stays readable at `GET /tasks/:id`. @default 86400000 */
+  readonly ORDERLY_TASK_RETENTION_MS: number;
+}
+
+/** The defaults of `JobsSettings`, for tests and until `config.ts` has them. */
+export const JOBS_DEFAULTS: JobsSettings = {
+  ORDERLY_JOBS_EXCHANGE: 'tasks',
+  ORDERLY_JOBS_CHANNEL_PREFIX: 'tasks.',
+  ORDERLY_JOBS_GROUP: 'orderly-jobs',
+  ORDERLY_JOBS_CONCURRENCY: 4,
+  ORDERLY_JOBS_CREDIT: 16,
+  ORDERLY_JOBS_MAX_ATTEMPTS: 5,
+  ORDERLY_JOBS_RETRY_BASE_MS: 1000,
+  ORDERLY_JOBS_RETRY_MAX_MS: 60_000,
+  ORDERLY_JOBS_PAID_EMAIL: true,
+  ORDERLY_OUTBOX_DIR: 'outbox',
+  ORDERLY_EMAIL_FROM: 'Orderly <orders@orderly.invalid>',
+  ORDERLY_EMAIL_TO: '{userId}@example.com',
+  ORDERLY_MEMORY_MAX_TASKS: 100_000,
+  ORDERLY_TASK_RETENTION_MS: 86_400_000,
+};
+
+export type JobsConfig = Config & JobsSettings;
+
+export interface JobsDeps {
+  readonly logger: LogPort;
+  /** Read side of the orders, for emails (`pipeline.store`). */
+  readonly orders: Pick<OrderStore, 'load'>;
+  /** Every stored order, for reports: `withOrderIndex(store)` for the embedded store; made from REDIS_URL for `ORDERLY_STORE=redis` when not given. */
+  readonly orderScan?: OrderScan;
+  /** Applied order changes (`pipeline.changes$`): a change to `paid` enqueues the confirmation email. */
+  readonly changes$?: Observable<OrderChange>;
+  /** The hub's cluster bus: task progress goes out on `tasks:<taskId>`. Unset: no live progress. */
+  readonly hubBus?: Pick<ClusterBus, 'publish'>;
+  /** Bearer tokens for the task routes. */
+  readonly auth?: Pick<HttpAuth, 'verifyAuthorization'>;
+  /** @default systemClock */
+  readonly clock?: Clock;
+  /** @default crypto.randomUUID */
+  readonly newId?: () => string;
+  /** The broker gateway to use instead of making one (tests, a restart); its owner closes it. */
+  readonly gateway?: BrokerGateway;
+  /** The task store to use instead of making one; its owner closes it. */
+  readonly taskStore?: TaskStore;
+  /** Where emails go instead of the outbox or SMTP. */
+  readonly mailer?: MailSender;
+}
+
+export interface Jobs {
+  readonly pool: JobPool;
+  readonly store: TaskStore;
+  readonly gateway: BrokerGateway;
+  readonly enqueue: TaskEnqueuer;
+  /** The channel (routing key) of a task type. */
+  channelOf(type: string): string;
+  /** `POST /tasks` and `GET /tasks/:id` in their own authenticated scope; call before `listen`. */
+  registerRoutes(app: FastifyInstance): void;
+  /**
+   * Stops taking order changes, lets running tasks finish within `timeoutMs` (the rest go back to
+   * the broker), then closes what it made. Idempotent.
+   */
+  stop(timeoutMs: number): Promise<void>;
+  /** Like a crash: the pool unsubscribes at once (its deliveries go back), nothing waits. */
+  abandon(): void;
+}
+
+/** The jobs cannot start with this configuration; the message says what is missing. */
+export class JobsStartError extends Error {
+  override readonly name = 'JobsStartError';
+}
+
+/**
+ * The jobs of issue 5, built from the configuration: the task store, the broker gateway the
+ * tasks travel through (on RabbitMQ a second gateway on the `tasks` exchange, routing key = type),
+ * the email and report handlers, the job pool (restarted with backoff when its source fails), the
+ * paid-order emails and progress on the hub. Nothing is consumed before `prepare` has made the
+ * channels exist, so a task published once this resolves is never dropped.
+ */
+export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Jobs> {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.logger;
+  const owned: { close(): unknown }[] = [];
+  const closeOwned = async () => {
+    for (const thing of owned.reverse()) await Promise.resolve(thing.close()).catch(() => undefined);
+  };
+  try {
+    const store = deps.taskStore ?? own(owned, makeTaskStore(config, clock));
+    const gateway = deps.gateway ?? own(owned, makeGateway(config, clock, log));
+    const orderScan = deps.orderScan ?? makeOrderScan(config, owned);
+    const mailer = deps.mailer ?? makeMailer(config, owned);
+    const prefix = (config.ORDERLY_CHANNEL_PREFIX ?? '') + (usesRabbitExchange(config, deps) ? '' : config.ORDERLY_JOBS_CHANNEL_PREFIX);
+    const channelOf = (type: string) => prefix + type;
+    const channels = TASK_TYPES.map(channelOf);
+    await gateway.prepare(channels);
+
+    // Progress goes to the hub bus with a bound on what is on its way, as order changes do.
+    let publishing = 0;
+    const onChange = (record: TaskRecord) => {
+      if (!deps.hubBus) return;
+      if (publishing >= config.ORDERLY_HUB_MAX_PENDING) {
+        log.warn({ taskId: record.taskId }, 'hub bus saturated: task progress not sent live');
+        return;
+      }
+      publishing++;
+      deps.hubBus
+        .publish(taskChangeMessage(record))
+        .catch((error: unknown) => log.warn({ err: error, taskId: record.taskId }, 'hub bus refused task progress'))
+        .finally(() => publishing--);
+    };
+
+    const recipient = config.ORDERLY_EMAIL_TO;
+    const handlers = {
+      email: createEmailJob({ orders: deps.orders, mailer, from: config.ORDERLY_EMAIL_FROM, recipientFor: (userId) => recipient.replaceAll('{userId}', userId) }),
+      report: createReportJob({ orders: orderScan }),
+    };
+    const retryDelay = retrySchedule({ baseDelayMs: config.ORDERLY_JOBS_RETRY_BASE_MS, maxDelayMs: config.ORDERLY_JOBS_RETRY_MAX_MS });
+    const pool = createJobPool(
+      {
+        channels,
+        group: config.ORDERLY_JOBS_GROUP,
+        concurrency: config.ORDERLY_JOBS_CONCURRENCY,
+        credit: config.ORDERLY_JOBS_CREDIT,
+        maxAttempts: config.ORDERLY_JOBS_MAX_ATTEMPTS,
+        maxBodyBytes: config.ORDERLY_MAX_BODY_BYTES,
+        channelPrefix: prefix,
+      },
+      { source: gateway, store, handlers, retryDelay, clock, onChange, log },
+    );
+    const enqueue = createTaskEnqueuer({ store, sink: gateway, channelOf, clock, ...(deps.newId ? { newId: deps.newId } : {}), onChange });
+
+    // A failed source (connection lost, broker restarted) is subscribed again with backoff; what
+    // it had handed out comes back from the broker and the task store makes that harmless.
+    let restartTimer: TimerHandle | undefined;
+    let failures = 0;
+    let stopped = false;
+    const startPool = (): void => {
+      pool.start({
+        onError: (error) => {
+          failures++;
+          const waitMs = Math.min(config.ORDERLY_RETRY_MAX_MS, config.ORDERLY_RETRY_BASE_MS * 2 ** Math.min(failures, 16));
+          log.warn({ err: error, attempt: failures, waitMs }, 'job source failed; subscribing again');
+          restartTimer = clock.setTimeout(() => {
+            restartTimer = undefined;
+            if (!stopped) startPool();
+          }, waitMs);
+        },
+      });
+    };
+    startPool();
+
+    const emails = paidOrderEmails({
+      enqueue,
+      maxPending: config.ORDERLY_HUB_MAX_PENDING,
+      onSkipped: (orderId, error) => log.warn({ orderId, err: error }, 'confirmation email not enqueued'),
+    });
+    const paid: Subscription | undefined = config.ORDERLY_JOBS_PAID_EMAIL ? deps.changes$?.subscribe((change) => emails.onChange(change)) : undefined;
+
+    let stopping: Promise<void> | undefined;
+    const stop = (timeoutMs: number) =>
+      (stopping ??= (async () => {
+        stopped = true;
+        paid?.unsubscribe();
+        if (restartTimer !== undefined) clock.clearTimeout(restartTimer);
+        const deadline = clock.now() + timeoutMs;
+        await within(clock, emails.pending(), timeoutMs);
+        const finished = await pool.drain(Math.max(0, deadline - clock.now()));
+        if (!finished) log.warn({ running: pool.stats.running }, 'jobs still running at the deadline were handed back to the broker');
+        await closeOwned();
+      })());
+
+    return {
+      pool,
+      store,
+      gateway,
+      enqueue,
+      channelOf,
+      registerRoutes: (app) => {
+        if (!deps.auth) throw new JobsStartError('registerRoutes needs deps.auth');
+        registerTaskRoutes(app, {
+          auth: deps.auth,
+          tasks: store,
+          enqueue,
+          orders: deps.orders,
+          checkPayload: (type, payload) => {
+            const parsed = (type === 'email' ? emailInput : reportInput).safeParse(payload);
+            return parsed.success ? undefined : parsed.error.issues.map((i) => `${['payload', ...i.path].join('.')}: ${i.message}`).join('; ');
+          },
+          ownerOf,
+          view: taskView,
+        });
+      },
+      stop,
+      abandon: () => {
+        stopped = true;
+        paid?.unsubscribe();
+        if (restartTimer !== undefined) clock.clearTimeout(restartTimer);
+        pool.abandon();
+      },
+    };
+  } catch (error) {
+    await closeOwned();
+    throw error;
+  }
+}
+
+function own<T extends { close(): unknown }>(owned: { close(): unknown }[], thing: T): T {
+  owned.push(thing);
+  return thing;
+}
+
+/** Whether the tasks go through their own RabbitMQ exchange, where the routing key is the bare type. */
+function usesRabbitExchange(config: JobsConfig, deps: JobsDeps): boolean {
+  return deps.gateway === undefined && jobsSource(config) === 'rabbitmq';
+}
+
+function jobsSource(config: JobsConfig): SourceName {
+  return config.ORDERLY_JOBS_SOURCE ?? config.ORDERLY_PUBLISH_TO ?? config.ORDERLY_SOURCES[0]!;
+}
+
+function makeGateway(config: JobsConfig, clock: Clock, log: LogPort): BrokerGateway {
+  const source = jobsSource(config);
+  switch (source) {
+    case 'rabbitmq':
+      // A second gateway: its own exchange and queues, so the order flow's topology is untouched.
+      return createRabbitMqGateway(
+        {
+          url: config.AMQP_URL,
+          connectionName: `${config.ORDERLY_AMQP_CONNECTION_NAME}-jobs`,
+          exchange: config.ORDERLY_JOBS_EXCHANGE,
+          deadLetterExchange: `${config.ORDERLY_JOBS_EXCHANGE}.dlx`,
+          queuePrefix: config.ORDERLY_JOBS_CHANNEL_PREFIX,
+        },
+        { clock },
+      );
+    case 'memory':
+      return createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
+    default:
+      return createBrokerGateway(source, config, clock, log);
+  }
+}
+
+function makeTaskStore(config: JobsConfig, clock: Clock): TaskStore & { close(): unknown } {
+  if (config.ORDERLY_STORE === 'redis') {
+    return createRedisTaskStore({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX, retentionMs: config.ORDERLY_TASK_RETENTION_MS }, { clock });
+  }
+  const store = createMemoryTaskStore({ maxTasks: config.ORDERLY_MEMORY_MAX_TASKS, retentionMs: config.ORDERLY_TASK_RETENTION_MS }, { clock });
+  return Object.assign(store, { close: () => undefined });
+}
+
+function makeOrderScan(config: JobsConfig, owned: { close(): unknown }[]): OrderScan {
+  if (config.ORDERLY_STORE !== 'redis') {
+    throw new JobsStartError('reports need to read every order: give startJobs deps.orderScan (withOrderIndex(store), the store the pipeline writes through)');
+  }
+  return own(owned, createRedisOrderScan({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX }));
+}
+
+function makeMailer(config: JobsConfig, owned: { close(): unknown }[]): MailSender {
+  if (config.SMTP_URL) return own(owned, createSmtpMailer({ url: config.SMTP_URL }));
+  return createOutboxMailer({ dir: config.ORDERLY_OUTBOX_DIR });
+}
+
+/** Waits for `work` to settle, at most `ms`; never rejects, leaves no timer. */
+async function within(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: TimerHandle | undefined;
+  const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, Math.max(0, ms))));
+  try {
+    await Promise.race([work.catch(() => undefined), expired]);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+}
