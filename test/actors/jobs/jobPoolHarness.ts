@@ -49,17 +49,21 @@ export interface Harness {
 }
 
 /** A pool on the embedded broker and task store with a fake clock; retry delay 100 ms, no jitter. */
-export function jobPoolHarness(handlers: Record<string, JobHandler>, options: Partial<JobPoolOptions> = {}): Harness {
+export function jobPoolHarness(handlers: Record<string, JobHandler>, options: Partial<JobPoolOptions> = {}, hooks: { onChange?: (record: TaskRecord) => void } = {}): Harness {
   const clock = new FakeClock();
   const poolClock = new FakeClock();
   const broker = createMemoryBroker({ clock });
   const store = createMemoryTaskStore({}, { clock });
   const changes: TaskRecord[] = [];
+  const onChange = (record: TaskRecord) => {
+    changes.push(record);
+    hooks.onChange?.(record);
+  };
   const pool = createJobPool(
     { channels: Object.keys(handlers).length > 0 ? Object.keys(handlers) : ['fax'], concurrency: 2, maxAttempts: 3, ...options },
-    { source: broker, store, handlers, clock: poolClock, retryDelay: () => 100, onChange: (r) => changes.push(r) },
+    { source: broker, store, handlers, clock: poolClock, retryDelay: () => 100, onChange },
   );
-  const enqueue = createTaskEnqueuer({ store, sink: broker, channelOf: (type) => type, clock, onChange: (r) => changes.push(r) });
+  const enqueue = createTaskEnqueuer({ store, sink: broker, channelOf: (type) => type, clock, onChange });
   return {
     clock,
     poolClock,
