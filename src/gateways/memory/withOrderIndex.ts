@@ -33,5 +33,5 @@ export function withOrderIndex<S extends OrderStore>(store: S): S & IndexedOrder
     },
   };
   // Whatever else the store offers (size, close) stays reachable through the wrapper.
-  return Object.assign(Object.create(store) as S, wrapper);
+  return Object.defineProperties(Object.create(store) as S, Object.getOwnPropertyDescriptors(wrapper)) as S & IndexedOrderStore;
 }
