@@ -65,6 +65,7 @@ export function createMemoryOrderStore(options: MemoryOrderStoreOptions = {}): M
       for (const [id, json] of written) outbox.set(id, json);
     },
     async readOutbox(limit) {
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
       const found: OutboxEntry[] = [];
       for (const json of outbox.values()) {
         if (found.length >= limit) break;
