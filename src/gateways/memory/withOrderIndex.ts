@@ -15,14 +15,16 @@ export interface IndexedOrderStore extends OrderStore, OrderScan {
  */
 export function withOrderIndex<S extends OrderStore>(store: S): S & IndexedOrderStore {
   const ids = new Set<string>();
-  const wrapper: IndexedOrderStore = {
+  // Only what the wrapper changes; everything else of the store (its outbox, size, close) is
+  // reached through the prototype, so the wrapper keeps up with the store's interface.
+  const wrapper: Pick<IndexedOrderStore, 'indexed' | 'load' | 'save' | 'scan'> = {
     get indexed() {
       return ids.size;
     },
     load: (orderId) => store.load(orderId),
-    async save(record, expectedVersion) {
-      await store.save(record, expectedVersion);
-      ids.add(record.orderId);
+    async save(...args: Parameters<OrderStore['save']>) {
+      await store.save(...args);
+      ids.add(args[0].orderId);
     },
     async *scan(): AsyncIterable<OrderRecord> {
       // Ids added during the scan are visited too (a Set iterates what is added meanwhile).
@@ -32,6 +34,5 @@ export function withOrderIndex<S extends OrderStore>(store: S): S & IndexedOrder
       }
     },
   };
-  // Whatever else the store offers (size, close) stays reachable through the wrapper.
   return Object.defineProperties(Object.create(store) as S, Object.getOwnPropertyDescriptors(wrapper)) as S & IndexedOrderStore;
 }

@@ -16,4 +16,12 @@ describe('embedded order store - scan through an index', () => {
     expect(store.indexed).toBe(2);
     expect(store.size).toBe(2);
   });
+
+  it('passes every argument of save through (the outbox entries written with the record)', async () => {
+    const calls: unknown[][] = [];
+    const store = withOrderIndex({ load: async () => undefined, save: async (...args: unknown[]) => void calls.push(args) });
+    const outbox = [{ id: 'x' }] as unknown as Parameters<typeof store.save>[2];
+    await store.save(orderRecord('o-1', 'pending'), 0, outbox);
+    expect(calls).toEqual([[orderRecord('o-1', 'pending'), 0, outbox]]);
+  });
 });
