@@ -52,7 +52,7 @@ export interface JobsSettings {
   /** A paid order enqueues its confirmation email. @default true */
   readonly ORDERLY_JOBS_PAID_EMAIL: boolean;
   /** Where emails are written (`<taskId>.eml`) when `SMTP_URL` is unset. @default 'outbox' */
-  readonly ORDERLY_OUTBOX_DIR: string;
+  readonly ORDERLY_EMAIL_OUTBOX_DIR: string;
   /** SMTP server for emails (`smtp://user:pass@host:587`); unset: the outbox directory. */
   readonly SMTP_URL?: string | undefined;
   /** Sender of the emails. @default 'Orderly <orders@orderly.invalid>' */
@@ -76,7 +76,7 @@ export const JOBS_DEFAULTS: JobsSettings = {
   ORDERLY_JOBS_RETRY_BASE_MS: 1000,
   ORDERLY_JOBS_RETRY_MAX_MS: 60_000,
   ORDERLY_JOBS_PAID_EMAIL: true,
-  ORDERLY_OUTBOX_DIR: 'outbox',
+  ORDERLY_EMAIL_OUTBOX_DIR: 'outbox',
   ORDERLY_EMAIL_FROM: 'Orderly <orders@orderly.invalid>',
   ORDERLY_EMAIL_TO: '{userId}@example.com',
   ORDERLY_MEMORY_MAX_TASKS: 100_000,
@@ -319,7 +319,7 @@ function makeOrderScan(config: JobsConfig, owned: { close(): unknown }[]): Order
 
 function makeMailer(config: JobsConfig, owned: { close(): unknown }[]): MailSender {
   if (config.SMTP_URL) return own(owned, createSmtpMailer({ url: config.SMTP_URL }));
-  return createOutboxMailer({ dir: config.ORDERLY_OUTBOX_DIR });
+  return createOutboxMailer({ dir: config.ORDERLY_EMAIL_OUTBOX_DIR });
 }
 
 /** Waits for `work` to settle, at most `ms`; never rejects, leaves no timer. */

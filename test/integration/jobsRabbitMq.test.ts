@@ -37,7 +37,7 @@ const config = (): JobsConfig => ({
   ...JOBS_DEFAULTS,
   ORDERLY_JOBS_EXCHANGE: exchange,
   ORDERLY_JOBS_CHANNEL_PREFIX: queuePrefix,
-  ORDERLY_OUTBOX_DIR: outbox,
+  ORDERLY_EMAIL_OUTBOX_DIR: outbox,
   ORDERLY_JOBS_RETRY_BASE_MS: 50,
   ORDERLY_JOBS_RETRY_MAX_MS: 200,
 });

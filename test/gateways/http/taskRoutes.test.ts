@@ -28,7 +28,7 @@ beforeEach(async () => {
   progress = [];
   bus.messages$.subscribe((m) => progress.push(m));
   const auth = createHttpAuth({ secret: TEST_JWT_SECRET, ticketTtlMs: 30_000, allowedOrigins: [] }, { dedup: createMemoryDedupStore() });
-  const config = { ...loadConfig({}), ...JOBS_DEFAULTS, ORDERLY_OUTBOX_DIR: outbox, ORDERLY_JOBS_RETRY_BASE_MS: 10, ORDERLY_JOBS_RETRY_MAX_MS: 20 };
+  const config = { ...loadConfig({}), ...JOBS_DEFAULTS, ORDERLY_EMAIL_OUTBOX_DIR: outbox, ORDERLY_JOBS_RETRY_BASE_MS: 10, ORDERLY_JOBS_RETRY_MAX_MS: 20 };
   jobs = await startJobs(config, { logger: silent, orders, orderScan: orders, hubBus: bus, auth });
   app = Fastify();
   jobs.registerRoutes(app);
