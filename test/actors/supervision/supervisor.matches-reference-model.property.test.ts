@@ -7,9 +7,9 @@ import { probe, startSupervisor } from './supervisionHarness.js';
 const specArbitrary: fc.Arbitrary<ModelSpec> = fc
   .record({
     strategy: fc.constantFrom('one-for-one' as const, 'rest-for-one' as const),
-    intensity: fc.integer({ min: 0, max: 4 }),
+    intensity: fc.integer({ min: 0, max: 6 }),
     periodMs: fc.integer({ min: 100, max: 5_000 }),
-    baseMs: fc.integer({ min: 0, max: 500 }),
+    baseMs: fc.integer({ min: 0, max: 200 }),
     spread: fc.integer({ min: 0, max: 8 }),
     jitter: fc.constantFrom(0, 0.5, 1),
     restarts: fc.array(fc.constantFrom('permanent' as const, 'transient' as const, 'temporary' as const), { minLength: 1, maxLength: 4 }),
@@ -46,7 +46,7 @@ describe('supervisor - matches a reference model of OTP supervision', () => {
           if (harness.clock.pending !== 0) throw new Error(`${harness.clock.pending} timer(s) left after stop`);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
