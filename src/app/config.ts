@@ -80,9 +80,9 @@ export const settings = {
     doc: 'Channel the HTTP API publishes to; keyed, so one order’s events stay in order.',
   },
   ORDERLY_STATUS_EVENTS: {
-    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
-    default: 'true',
-    doc: 'Publish an `order.status-changed` CloudEvent for every status transition, through the transactional outbox (see Outbound status events).',
+    schema: z.enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' }),
+    default: 'auto',
+    doc: 'Publish an `order.status-changed` CloudEvent for every status transition, through the transactional outbox (see Outbound status events). `auto`: on, unless Orderly publishes to the embedded broker, which nobody outside the process can read.',
   },
   ORDERLY_STATUS_CHANNEL: {
     schema: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ., - or _'),
@@ -180,11 +180,61 @@ export const settings = {
     default: '',
     doc: 'Browser origins, comma-separated, that may open `/ws` and `/events/stream` besides the server’s own; unset: no cross-origin page may. Requests without `Origin` (not a browser) pass.',
   },
-  ORDERLY_SHUTDOWN_TIMEOUT_MS: { schema: int(0), default: '10000', doc: 'How long SIGTERM waits for in-flight work before closing anyway.' },
+  ORDERLY_JOBS_SOURCE: {
+    schema: z.enum(SOURCE_NAMES, { error: `must be one of ${SOURCE_NAMES.join(', ')}` }).optional(),
+    default: '',
+    doc: 'Broker the tasks of `POST /tasks` travel through; unset: `ORDERLY_PUBLISH_TO`, else the first source.',
+  },
+  ORDERLY_JOBS_EXCHANGE: {
+    schema: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, ., - or _'),
+    default: 'tasks',
+    doc: 'RabbitMQ topic exchange of the tasks (routing key = task type, as in the Go original); dead letters go to `<exchange>.dlx`.',
+  },
+  ORDERLY_JOBS_CHANNEL_PREFIX: {
+    schema: z.string().regex(/^[A-Za-z0-9._-]*$/, 'must be letters, digits, ., - or _'),
+    default: 'tasks.',
+    doc: 'Put before each task type: the RabbitMQ queue names (`tasks.email`), the channel names on other brokers.',
+  },
+  ORDERLY_JOBS_GROUP: { schema: z.string().min(1), default: 'orderly-jobs', doc: 'Consumer group of the job workers.' },
+  ORDERLY_JOBS_CONCURRENCY: { schema: int(1, 1_000), default: '4', doc: 'Tasks running at once per instance.' },
+  ORDERLY_JOBS_CREDIT: { schema: int(1, 100_000), default: '16', doc: 'Unsettled task deliveries per instance (running, waiting, waiting out a retry); at least the concurrency.' },
+  ORDERLY_JOBS_MAX_ATTEMPTS: { schema: int(1, 100), default: '5', doc: 'Runs of one task, crashed ones included, before it is `dead` and dead-lettered.' },
+  ORDERLY_JOBS_RETRY_BASE_MS: { schema: int(0, 3_600_000), default: '1000', doc: 'First retry delay of a failed task; doubles per attempt, with jitter.' },
+  ORDERLY_JOBS_RETRY_MAX_MS: { schema: int(0, 86_400_000), default: '60000', doc: 'Longest retry delay of a failed task.' },
+  ORDERLY_JOBS_PAID_EMAIL: {
+    schema: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+    default: 'true',
+    doc: 'A paid order enqueues its confirmation email.',
+  },
+  ORDERLY_EMAIL_OUTBOX_DIR: { schema: z.string().min(1), default: 'outbox', doc: 'Directory the emails are written to (`<taskId>.eml`) when `SMTP_URL` is unset.' },
+  SMTP_URL: {
+    schema: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+    default: '',
+    secret: true,
+    doc: 'SMTP server for the emails (`smtp://user:pass@host:587`); unset: the outbox directory.',
+  },
+  ORDERLY_EMAIL_FROM: { schema: z.string().min(3), default: 'Orderly <orders@orderly.invalid>', doc: 'Sender of the emails.' },
+  ORDERLY_EMAIL_TO: {
+    schema: z.string().includes('{userId}', { error: 'must contain {userId}' }),
+    default: '{userId}@example.com',
+    doc: 'Recipient of a user’s emails, `{userId}` replaced (Orderly keeps no user directory).',
+  },
+  ORDERLY_MEMORY_MAX_TASKS: { schema: int(1, 100_000_000), default: '100000', doc: 'Embedded task store: most tasks kept (finished ones are dropped first).' },
+  ORDERLY_TASK_RETENTION_MS: { schema: int(1_000), default: '86400000', doc: 'How long a finished task stays readable at `GET /tasks/:id`.' },
+  ORDERLY_DRAIN_TIMEOUT_MS: {
+    schema: int(0),
+    default: '10000',
+    doc: 'On SIGTERM/SIGINT, how long in-flight work (deliveries, tasks, outbox) may take to finish before what is left goes back to the brokers.',
+  },
 } as const;
 
 type Settings = typeof settings;
-export type Config = { readonly [K in keyof Settings]: z.output<Settings[K]['schema']> };
+type RawConfig = { readonly [K in keyof Settings]: z.output<Settings[K]['schema']> };
+/** The validated settings; `auto` values resolved. */
+export type Config = Omit<RawConfig, 'ORDERLY_STATUS_EVENTS'> & {
+  /** `ORDERLY_STATUS_EVENTS` with `auto` resolved: true when status events are published. */
+  readonly ORDERLY_STATUS_EVENTS: boolean;
+};
 
 /** A setting has a value Orderly cannot use; the message names the variable. */
 export class ConfigError extends Error {
@@ -209,7 +259,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       problems.push(`${name}=${shown}: ${parsed.error.issues.map((i) => i.message).join(', ')}`);
     }
   }
-  const config = values as Config;
+  const raw = values as RawConfig;
+  const publishesTo = raw.ORDERLY_PUBLISH_TO ?? raw.ORDERLY_SOURCES?.[0];
+  const config: Config = {
+    ...raw,
+    // Status events on the embedded broker would only pile up: no other process can read them.
+    ORDERLY_STATUS_EVENTS: raw.ORDERLY_STATUS_EVENTS === 'auto' ? publishesTo !== 'memory' : raw.ORDERLY_STATUS_EVENTS === 'true',
+  };
   if (problems.length === 0 && config.ORDERLY_PUBLISH_TO !== undefined && !config.ORDERLY_SOURCES.includes(config.ORDERLY_PUBLISH_TO)) {
     problems.push(`ORDERLY_PUBLISH_TO (${config.ORDERLY_PUBLISH_TO}) must be one of ORDERLY_SOURCES (${config.ORDERLY_SOURCES.join(', ')}): Orderly would publish where it does not consume`);
   }
@@ -221,6 +277,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (problems.length === 0 && config.ORDERLY_STATUS_EVENTS && config.ORDERLY_CHANNELS.includes(config.ORDERLY_STATUS_CHANNEL)) {
     problems.push(`ORDERLY_STATUS_CHANNEL (${config.ORDERLY_STATUS_CHANNEL}) must not be one of ORDERLY_CHANNELS: Orderly would consume its own status events`);
+  }
+  if (problems.length === 0 && config.ORDERLY_JOBS_CREDIT < config.ORDERLY_JOBS_CONCURRENCY) {
+    problems.push(`ORDERLY_JOBS_CREDIT (${config.ORDERLY_JOBS_CREDIT}) must be at least ORDERLY_JOBS_CONCURRENCY (${config.ORDERLY_JOBS_CONCURRENCY}): a running task holds a delivery`);
+  }
+  if (problems.length === 0 && config.ORDERLY_JOBS_RETRY_BASE_MS > config.ORDERLY_JOBS_RETRY_MAX_MS) {
+    problems.push(`ORDERLY_JOBS_RETRY_BASE_MS (${config.ORDERLY_JOBS_RETRY_BASE_MS}) must not exceed ORDERLY_JOBS_RETRY_MAX_MS (${config.ORDERLY_JOBS_RETRY_MAX_MS})`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

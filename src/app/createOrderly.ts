@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { OrderScan } from '../actors/jobs/orderScan.js';
 import type { Clock } from '../domain/clock.js';
 import { createHttpAuth, randomJwtSecret, type HttpAuth } from '../gateways/http/auth/index.js';
 import { createHttpServer } from '../gateways/http/createHttpServer.js';
@@ -9,6 +10,7 @@ import { createRedisDedupStore } from '../gateways/redis/createRedisDedupStore.j
 import type { DedupStore } from '../streams/dedupStore.js';
 import type { Config } from './config.js';
 import { startPipeline, type Pipeline, type PipelineDeps } from './startPipeline.js';
+import { startJobs, type Jobs } from './startJobs.js';
 import { startRealtime, type Realtime } from './startRealtime.js';
 
 export interface OrderlyDeps {
@@ -33,6 +35,8 @@ export interface Orderly {
   readonly auth: HttpAuth;
   /** The hub behind `/ws` and `/events/stream`. */
   readonly realtime: Realtime;
+  /** The job pool behind `POST /tasks`. */
+  readonly jobs: Jobs;
   readiness(): Readiness;
   /** Stops intake, lets in-flight work finish within the shutdown deadline, closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -104,10 +108,23 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     await reply.code(503).header('retry-after', '1').header('connection', 'close').send({ error: 'draining', message: 'shutting down; try again' });
   });
   let realtime: Realtime | undefined;
+  let jobs: Jobs | undefined;
   try {
     realtime = await startRealtime(config, { pipeline, http, auth, logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
+    jobs = await startJobs(config, {
+      logger: deps.logger,
+      orders: pipeline.store,
+      ...(hasScan(pipeline.store) ? { orderScan: pipeline.store } : {}),
+      changes$: pipeline.changes$,
+      hubBus: realtime.bus,
+      auth,
+      newId,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    });
+    jobs.registerRoutes(http);
     await http.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
+    await jobs?.stop(0);
     await realtime?.close();
     await http.close();
     await pipeline.stop(0);
@@ -115,6 +132,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     throw error;
   }
   const started = realtime;
+  const startedJobs = jobs;
   const address = http.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -126,7 +144,10 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       draining = true;
       // Sources stop fetching; in-flight work per key finishes and is stored; offsets are
       // committed and deliveries settled, unfinished ones handed back for redelivery.
-      await pipeline.stop(config.ORDERLY_SHUTDOWN_TIMEOUT_MS);
+      const deadline = Date.now() + config.ORDERLY_DRAIN_TIMEOUT_MS;
+      await pipeline.stop(config.ORDERLY_DRAIN_TIMEOUT_MS);
+      // Running tasks finish within what is left of the deadline; the rest go back to the broker.
+      await startedJobs.stop(Math.max(0, deadline - Date.now()));
       // Only now the real-time clients (1001, SSE with a `retry:` hint): they have seen every
       // change the drain applied, and reconnect elsewhere and resume from their last seq.
       await started.close();
@@ -134,7 +155,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       await tickets.close?.();
     })());
 
-  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, readiness, stop };
+  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, jobs: startedJobs, readiness, stop };
 }
 
 /**
@@ -148,4 +169,9 @@ function createTicketStore(config: Config, deps: OrderlyDeps): DedupStore & { cl
     case 'redis':
       return createRedisDedupStore({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX }, deps.clock ? { clock: deps.clock } : {});
   }
+}
+
+/** The embedded store reads every order itself; for Redis the jobs make a scan of their own. */
+function hasScan<S extends object>(store: S): store is S & OrderScan {
+  return typeof (store as Partial<OrderScan>).scan === 'function';
 }

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     // Never a hung process: past the drain deadline plus time to close connections, give up.
-    const giveUpMs = config.ORDERLY_SHUTDOWN_TIMEOUT_MS + SHUTDOWN_CLOSE_MARGIN_MS;
+    const giveUpMs = config.ORDERLY_DRAIN_TIMEOUT_MS + SHUTDOWN_CLOSE_MARGIN_MS;
     setTimeout(() => {
       logger.error({ giveUpMs }, 'shutdown did not finish in time: exiting');
       process.exit(1);

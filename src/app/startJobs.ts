@@ -29,67 +29,14 @@ import type { LogPort } from '../streams/logPort.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
 import type { Config, SourceName } from './config.js';
 
-/** The settings of the jobs (issue 5), named as they will be in `config.ts`. */
-export interface JobsSettings {
-  /** Broker the tasks travel through; unset: `ORDERLY_PUBLISH_TO`, else the first source. */
-  readonly ORDERLY_JOBS_SOURCE?: SourceName | undefined;
-  /** RabbitMQ topic exchange of the tasks (routing key = task type); dead letters go to `<exchange>.dlx`. @default 'tasks' */
-  readonly ORDERLY_JOBS_EXCHANGE: string;
-  /** Before each task type: RabbitMQ queue names (`tasks.email`, routing key stays `email`); the channel names on other brokers. @default 'tasks.' */
-  readonly ORDERLY_JOBS_CHANNEL_PREFIX: string;
-  /** Consumer group of the job workers. @default 'orderly-jobs' */
-  readonly ORDERLY_JOBS_GROUP: string;
-  /** Tasks running at once per instance. @default 4 */
-  readonly ORDERLY_JOBS_CONCURRENCY: number;
-  /** Unsettled task deliveries per instance (running, waiting, waiting out a retry). @default 16 */
-  readonly ORDERLY_JOBS_CREDIT: number;
-  /** Runs of one task before it is `dead`. @default 5 */
-  readonly ORDERLY_JOBS_MAX_ATTEMPTS: number;
-  /** First retry delay of a failed task; doubles per attempt, with jitter. @default 1000 */
-  readonly ORDERLY_JOBS_RETRY_BASE_MS: number;
-  /** Longest retry delay of a failed task. @default 60000 */
-  readonly ORDERLY_JOBS_RETRY_MAX_MS: number;
-  /** A paid order enqueues its confirmation email. @default true */
-  readonly ORDERLY_JOBS_PAID_EMAIL: boolean;
-  /** Where emails are written (`<taskId>.eml`) when `SMTP_URL` is unset. @default 'outbox' */
-  readonly ORDERLY_EMAIL_OUTBOX_DIR: string;
-  /** SMTP server for emails (`smtp://user:pass@host:587`); unset: the outbox directory. */
-  readonly SMTP_URL?: string | undefined;
-  /** Sender of the emails. @default 'Orderly <orders@orderly.invalid>' */
-  readonly ORDERLY_EMAIL_FROM: string;
-  /** Recipient of a user's emails, `{userId}` replaced (there is no user directory). @default '{userId}@example.com' */
-  readonly ORDERLY_EMAIL_TO: string;
-  /** Embedded task store: most tasks kept (finished ones are dropped first). @default 100000 */
-  readonly ORDERLY_MEMORY_MAX_TASKS: number;
-  /** How long a finished task stays readable at `GET /tasks/:id`. @default 86400000 */
-  readonly ORDERLY_TASK_RETENTION_MS: number;
-}
-
-/** The defaults of `JobsSettings`, for tests and until `config.ts` has them. */
-export const JOBS_DEFAULTS: JobsSettings = {
-  ORDERLY_JOBS_EXCHANGE: 'tasks',
-  ORDERLY_JOBS_CHANNEL_PREFIX: 'tasks.',
-  ORDERLY_JOBS_GROUP: 'orderly-jobs',
-  ORDERLY_JOBS_CONCURRENCY: 4,
-  ORDERLY_JOBS_CREDIT: 16,
-  ORDERLY_JOBS_MAX_ATTEMPTS: 5,
-  ORDERLY_JOBS_RETRY_BASE_MS: 1000,
-  ORDERLY_JOBS_RETRY_MAX_MS: 60_000,
-  ORDERLY_JOBS_PAID_EMAIL: true,
-  ORDERLY_EMAIL_OUTBOX_DIR: 'outbox',
-  ORDERLY_EMAIL_FROM: 'Orderly <orders@orderly.invalid>',
-  ORDERLY_EMAIL_TO: '{userId}@example.com',
-  ORDERLY_MEMORY_MAX_TASKS: 100_000,
-  ORDERLY_TASK_RETENTION_MS: 86_400_000,
-};
-
-export type JobsConfig = Config & JobsSettings;
+/** The settings the jobs read: all of `config.ts` (the `ORDERLY_JOBS_*`, email and task ones, and the stores'). */
+export type JobsConfig = Config;
 
 export interface JobsDeps {
   readonly logger: LogPort;
   /** Read side of the orders, for emails (`pipeline.store`). */
   readonly orders: Pick<OrderStore, 'load'>;
-  /** Every stored order, for reports: `withOrderIndex(store)` for the embedded store; made from REDIS_URL for `ORDERLY_STORE=redis` when not given. */
+  /** Every stored order, for reports: the embedded store scans itself (`pipeline.store`); made from REDIS_URL for `ORDERLY_STORE=redis` when not given. */
   readonly orderScan?: OrderScan;
   /** Applied order changes (`pipeline.changes$`): a change to `paid` enqueues the confirmation email. */
   readonly changes$?: Observable<OrderChange>;
@@ -312,7 +259,7 @@ function makeTaskStore(config: JobsConfig, clock: Clock): TaskStore & { close():
 
 function makeOrderScan(config: JobsConfig, owned: { close(): unknown }[]): OrderScan {
   if (config.ORDERLY_STORE !== 'redis') {
-    throw new JobsStartError('reports need to read every order: give startJobs deps.orderScan (withOrderIndex(store), the store the pipeline writes through)');
+    throw new JobsStartError('reports need to read every order: give startJobs deps.orderScan (the embedded order store the pipeline writes to)');
   }
   return own(owned, createRedisOrderScan({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX }));
 }

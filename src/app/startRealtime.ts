@@ -16,6 +16,8 @@ import type { Pipeline } from './startPipeline.js';
 
 export interface Realtime {
   readonly hub: Hub;
+  /** The cluster bus the hub delivers from: other producers of live messages (task progress) publish on it. */
+  readonly bus: ClusterBus;
   /** Closes every client (1001), stops publishing changes and closes the bus. Idempotent. */
   close(): Promise<void>;
 }
@@ -89,7 +91,7 @@ export async function startRealtime(
       await ws.close();
       await bus.close();
     })());
-  return { hub, close };
+  return { hub, bus, close };
 }
 
 /** The bus of `ORDERLY_HUB_BUS`; an unreachable Redis or NATS stops the start, naming it. */

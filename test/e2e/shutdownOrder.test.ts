@@ -13,6 +13,7 @@ function holdableStore(): OrderStore & { held: boolean; waiting: number } {
   const gate = { held: false, waiting: 0 };
   return Object.assign(gate, {
     load: (orderId: string) => inner.load(orderId),
+    scan: () => inner.scan(),
     async save(...args: Parameters<OrderStore['save']>) {
       gate.waiting++;
       await until(() => !gate.held, () => 'the store to be released', 10_000);

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailSender } from '../../src/actors/jobs/mailSender.js';
 import { loadConfig } from '../../src/app/config.js';
-import { JOBS_DEFAULTS, startJobs, type Jobs, type JobsConfig } from '../../src/app/startJobs.js';
+import { startJobs, type Jobs, type JobsConfig } from '../../src/app/startJobs.js';
 import { createOutboxMailer } from '../../src/gateways/email/createOutboxMailer.js';
 import { createHttpAuth } from '../../src/gateways/http/auth/index.js';
 import { createMemoryDedupStore } from '../../src/gateways/memory/createMemoryDedupStore.js';
@@ -18,8 +18,8 @@ import { bearer, TEST_JWT_SECRET } from '../support/auth.js';
 import { keysOf } from '../support/redisOrders.js';
 
 // Against the machine's shared RabbitMQ and Redis: the exchange, queues and keys are unique to the
-// run and removed afterwards. The exchange is `tasks-<run>` instead of `tasks` (the default, see
-// JOBS_DEFAULTS) only so that parallel runs cannot route into each other's queues.
+// run and removed afterwards. The exchange is `tasks-<run>` instead of `tasks` (the default)
+// only so that parallel runs cannot route into each other's queues.
 const amqpUrl = process.env.ORDERLY_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const run = `jobs-${process.pid}-${Date.now().toString(36)}`;
 const exchange = `tasks-${run}`;
@@ -33,8 +33,7 @@ let redis: Redis;
 const orders = createRedisOrderStore({ redis: 'redis://127.0.0.1:6379', keyPrefix });
 
 const config = (): JobsConfig => ({
-  ...loadConfig({ ORDERLY_SOURCES: 'rabbitmq', ORDERLY_STORE: 'redis', ORDERLY_REDIS_KEY_PREFIX: keyPrefix, AMQP_URL: amqpUrl, ORDERLY_AMQP_CONNECTION_NAME: run }),
-  ...JOBS_DEFAULTS,
+  ...loadConfig({ ORDERLY_SOURCES: 'rabbitmq', ORDERLY_STATUS_EVENTS: 'false', ORDERLY_STORE: 'redis', ORDERLY_REDIS_KEY_PREFIX: keyPrefix, AMQP_URL: amqpUrl, ORDERLY_AMQP_CONNECTION_NAME: run }),
   ORDERLY_JOBS_EXCHANGE: exchange,
   ORDERLY_JOBS_CHANNEL_PREFIX: queuePrefix,
   ORDERLY_EMAIL_OUTBOX_DIR: outbox,

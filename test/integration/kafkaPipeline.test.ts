@@ -21,6 +21,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     ...testAuthEnv,
     ORDERLY_SOURCES: 'kafka',
+    ORDERLY_STATUS_EVENTS: 'false', // not what this test is about, and the status channel would be shared
     KAFKA_BROKERS: brokers.join(','),
     ORDERLY_CHANNELS: topic,
     ORDERLY_PUBLISH_CHANNEL: topic,

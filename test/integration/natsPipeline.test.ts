@@ -21,6 +21,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     ...testAuthEnv,
     ORDERLY_SOURCES: 'nats',
+    ORDERLY_STATUS_EVENTS: 'false', // not what this test is about, and the status channel would be shared
     NATS_URL: `nats://${servers}`,
     ORDERLY_NATS_STREAM: stream,
     ORDERLY_CHANNELS: subject,

@@ -20,6 +20,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
     ...testAuthEnv,
     ORDERLY_SOURCES: 'rabbitmq',
+    ORDERLY_STATUS_EVENTS: 'false', // not what this test is about, and the status channel would be shared
     AMQP_URL: url,
     ORDERLY_AMQP_CONNECTION_NAME: run,
     ORDERLY_RETRY_BASE_MS: '50',

@@ -44,7 +44,7 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('SI
       ORDERLY_CONSUMER_GROUP: run,
       ORDERLY_NATS_STREAM: run.replace(/[^A-Za-z0-9_-]/g, '_'),
       ORDERLY_CREDIT: '64',
-      ORDERLY_SHUTDOWN_TIMEOUT_MS: String(DRAIN_MS),
+      ORDERLY_DRAIN_TIMEOUT_MS: String(DRAIN_MS),
       ...testAuthEnv,
     };
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);

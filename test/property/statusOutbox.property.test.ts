@@ -60,7 +60,7 @@ function expectedTransitions(scripts: readonly Envelope[][]): Map<string, string
 
 /** The embedded pipeline with faults injected at the store and at the status channel's publish. */
 async function faultyRun(events: readonly Envelope[], faults: readonly Fault[]): Promise<{ published: Published[]; crashes: number }> {
-  const config = testConfig();
+  const config = testConfig({ ORDERLY_STATUS_EVENTS: 'true' }); // off by default on the embedded broker
   const broker: MemoryBroker = createMemoryBroker();
   const store: MemoryOrderStore = createMemoryOrderStore();
   const faultAt = (kinds: readonly Fault['kind'][], index: number) => faults.find((f) => kinds.includes(f.kind) && f.at === index)?.kind;
@@ -81,6 +81,7 @@ async function faultyRun(events: readonly Envelope[], faults: readonly Fault[]):
       return store.size;
     },
     load: (id) => store.load(id),
+    scan: () => store.scan(),
     async save(record, version, outbox) {
       const fault = faultAt(['crash-before-write', 'crash-after-write'], saves++);
       if (fault === 'crash-before-write') {

@@ -1,3 +1,4 @@
+import type { OrderScan } from '../../actors/jobs/orderScan.js';
 import type { OrderRecord } from '../../actors/orderRecord.js';
 import { OutboxFullError, VersionConflictError, type OrderStore } from '../../actors/orderStore.js';
 import type { OutboxEntry } from '../../actors/outbox/outboxEntry.js';
@@ -17,7 +18,7 @@ export interface MemoryOrderStoreOptions {
   readonly maxOutboxPending?: number;
 }
 
-export interface MemoryOrderStore extends OrderStore, OutboxStore {
+export interface MemoryOrderStore extends OrderStore, OutboxStore, OrderScan {
   /** Number of orders stored. */
   readonly size: number;
 }
@@ -78,6 +79,10 @@ export function createMemoryOrderStore(options: MemoryOrderStoreOptions = {}): M
     },
     async outboxBacklog() {
       return outbox.size;
+    },
+    async *scan() {
+      // A Map iterates what is added meanwhile, and each record is read at its latest version.
+      for (const row of rows.values()) yield unpack(row.data);
     },
   };
 }

@@ -5,12 +5,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SequencedHubMessage } from '../../../src/actors/hub/hubMessage.js';
 import { loadConfig } from '../../../src/app/config.js';
-import { JOBS_DEFAULTS, startJobs, type Jobs } from '../../../src/app/startJobs.js';
+import { startJobs, type Jobs } from '../../../src/app/startJobs.js';
 import { createHttpAuth } from '../../../src/gateways/http/auth/index.js';
 import { createMemoryClusterBus } from '../../../src/gateways/memory/createMemoryClusterBus.js';
 import { createMemoryDedupStore } from '../../../src/gateways/memory/createMemoryDedupStore.js';
 import { createMemoryOrderStore } from '../../../src/gateways/memory/index.js';
-import { withOrderIndex } from '../../../src/gateways/memory/withOrderIndex.js';
 import { bearer, TEST_JWT_SECRET } from '../../support/auth.js';
 import { orderRecord } from '../../actors/jobs/orderFixtures.js';
 
@@ -21,14 +20,14 @@ let progress: SequencedHubMessage[];
 
 beforeEach(async () => {
   outbox = await mkdtemp(join(tmpdir(), 'orderly-task-routes-'));
-  const orders = withOrderIndex(createMemoryOrderStore());
+  const orders = createMemoryOrderStore();
   await orders.save(orderRecord('o-u1', 'paid', { userId: 'u1', totalCents: 1500 }), 0);
   await orders.save(orderRecord('o-u2', 'pending', { userId: 'u2', totalCents: 700 }), 0);
   const bus = createMemoryClusterBus();
   progress = [];
   bus.messages$.subscribe((m) => progress.push(m));
   const auth = createHttpAuth({ secret: TEST_JWT_SECRET, ticketTtlMs: 30_000, allowedOrigins: [] }, { dedup: createMemoryDedupStore() });
-  const config = { ...loadConfig({}), ...JOBS_DEFAULTS, ORDERLY_EMAIL_OUTBOX_DIR: outbox, ORDERLY_JOBS_RETRY_BASE_MS: 10, ORDERLY_JOBS_RETRY_MAX_MS: 20 };
+  const config = { ...loadConfig({}), ORDERLY_EMAIL_OUTBOX_DIR: outbox, ORDERLY_JOBS_RETRY_BASE_MS: 10, ORDERLY_JOBS_RETRY_MAX_MS: 20 };
   jobs = await startJobs(config, { logger: silent, orders, orderScan: orders, hubBus: bus, auth });
   app = Fastify();
   jobs.registerRoutes(app);
