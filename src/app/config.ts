@@ -221,6 +221,22 @@ export const settings = {
   },
   ORDERLY_MEMORY_MAX_TASKS: { schema: int(1, 100_000_000), default: '100000', doc: 'Embedded task store: most tasks kept (finished ones are dropped first).' },
   ORDERLY_TASK_RETENTION_MS: { schema: int(1_000), default: '86400000', doc: 'How long a finished task stays readable at `GET /tasks/:id`.' },
+  ORDERLY_DLQ_MAX_ENTRIES: {
+    schema: int(1, 10_000_000),
+    default: '10000',
+    doc: 'Most entries in the dead-letter index (`GET /dlq`, `orderly dlq`), kept in `ORDERLY_STORE`; past it the oldest is forgotten (its copy stays on the broker’s dead-letter channel).',
+  },
+  ORDERLY_DLQ_CONTEXT_HISTORY: { schema: int(0, 10_000), default: '20', doc: 'History entries of an order stored with a message quarantined from it.' },
+  ORDERLY_SOURCE_RESTART_INTENSITY: {
+    schema: int(0, 1_000),
+    default: '10',
+    doc: 'A failed source is restarted by its supervisor with backoff (`ORDERLY_RETRY_BASE_MS` doubling to `ORDERLY_RETRY_MAX_MS`); past this many restarts in `ORDERLY_SOURCE_RESTART_PERIOD_MS` Orderly gives up, shuts down cleanly and exits 1.',
+  },
+  ORDERLY_SOURCE_RESTART_PERIOD_MS: {
+    schema: int(1_000, 86_400_000),
+    default: '60000',
+    doc: 'The window `ORDERLY_SOURCE_RESTART_INTENSITY` counts restarts in; with the default backoff, a broker down for about a minute stops Orderly.',
+  },
   ORDERLY_DRAIN_TIMEOUT_MS: {
     schema: int(0),
     default: '10000',

@@ -4,6 +4,7 @@ import type { OrderScan } from '../actors/jobs/orderScan.js';
 import type { Clock } from '../domain/clock.js';
 import { createHttpAuth, randomJwtSecret, type HttpAuth } from '../gateways/http/auth/index.js';
 import { createHttpServer } from '../gateways/http/createHttpServer.js';
+import { registerDlqRoutes } from '../gateways/http/dlqRoutes.js';
 import type { Readiness } from '../gateways/http/healthRoutes.js';
 import { createMemoryDedupStore } from '../gateways/memory/createMemoryDedupStore.js';
 import { createRedisDedupStore } from '../gateways/redis/createRedisDedupStore.js';
@@ -19,6 +20,11 @@ export interface OrderlyDeps {
   readonly clock?: Clock;
   /** @default crypto.randomUUID */
   readonly newId?: () => string;
+  /**
+   * Called once if Orderly fails for good while running (a source failed past its supervisor's
+   * intensity): it is no longer consuming and should be stopped, and the process exit non-zero.
+   */
+  readonly onFatal?: (error: unknown) => void;
   /** The order store, for tests that hold or fail writes. @default the store `ORDERLY_STORE` names */
   readonly store?: PipelineDeps['store'];
 }
@@ -122,6 +128,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
     jobs.registerRoutes(http);
+    registerDlqRoutes(http, pipeline.deadLetters.routeDeps({ publisher: pipeline.publisher, gateways: pipeline.gateways }, auth));
     await http.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
     await jobs?.stop(0);

@@ -30,7 +30,16 @@ async function main(): Promise<void> {
   // Secure by default, still easy: no secret means one made for this run, and tokens printed below.
   const ownSecret = config.ORDERLY_JWT_SECRET === undefined;
   if (ownSecret) config = { ...config, ORDERLY_JWT_SECRET: randomJwtSecret() };
-  const orderly = await createOrderly(config, { logger });
+  const started = { shutdown: undefined as ((signal: NodeJS.Signals | 'fatal') => void) | undefined };
+  const orderly = await createOrderly(config, {
+    logger,
+    // The supervision tree gave up: a clean, logged shutdown, then a non-zero exit.
+    onFatal: (error) => {
+      logger.fatal({ err: error }, 'a supervisor gave up: shutting down');
+      process.exitCode = 1;
+      started.shutdown?.('fatal');
+    },
+  });
 
   const lines = [
     config.ORDERLY_SOURCES.join(',') === 'memory'
@@ -58,7 +67,7 @@ async function main(): Promise<void> {
   process.stdout.write([...lines, ''].join('\n'));
 
   let shuttingDown = false;
-  const shutdown = (signal: NodeJS.Signals) => {
+  const shutdown = (signal: NodeJS.Signals | 'fatal') => {
     if (shuttingDown) {
       // A second Ctrl-C means "now": whatever is unsettled is redelivered by the brokers.
       logger.warn({ signal }, 'second signal during shutdown: exiting without waiting');
@@ -73,7 +82,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, giveUpMs).unref();
     orderly.stop().then(
-      () => process.exit(0),
+      () => process.exit(process.exitCode ?? 0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
@@ -82,6 +91,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+  started.shutdown = shutdown;
+  // A failure during the start, before `shutdown` existed, is acted on now.
+  if (process.exitCode === 1) shutdown('fatal');
 }
 
 main().catch((error: unknown) => {

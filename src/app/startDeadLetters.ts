@@ -20,23 +20,17 @@ import { replayDeadLetter } from '../streams/replayDeadLetter.js';
 import type { Sink } from '../streams/source.js';
 import type { Config } from './config.js';
 
-/**
- * The dead-letter settings (to be added to `config.ts`); until they are, the defaults below apply.
- * - `ORDERLY_DLQ_MAX_ENTRIES` (10000): most entries in the dead-letter index; past it the oldest is forgotten (its broker copy stays).
- * - `ORDERLY_DLQ_CONTEXT_HISTORY` (20): history entries of the order kept with a quarantined message.
- */
-export interface DeadLetterSettings {
-  readonly ORDERLY_DLQ_MAX_ENTRIES: number;
-  readonly ORDERLY_DLQ_CONTEXT_HISTORY: number;
-}
-
-export const DEAD_LETTER_DEFAULTS: DeadLetterSettings = { ORDERLY_DLQ_MAX_ENTRIES: 10_000, ORDERLY_DLQ_CONTEXT_HISTORY: 20 };
-
 export type DeadLetterConfig = Pick<
   Config,
-  'ORDERLY_STORE' | 'REDIS_URL' | 'ORDERLY_REDIS_KEY_PREFIX' | 'ORDERLY_DEFAULT_CURRENCY' | 'ORDERLY_MAX_BODY_BYTES' | 'ORDERLY_CHANNEL_PREFIX'
-> &
-  Partial<DeadLetterSettings>;
+  | 'ORDERLY_STORE'
+  | 'REDIS_URL'
+  | 'ORDERLY_REDIS_KEY_PREFIX'
+  | 'ORDERLY_DEFAULT_CURRENCY'
+  | 'ORDERLY_MAX_BODY_BYTES'
+  | 'ORDERLY_CHANNEL_PREFIX'
+  | 'ORDERLY_DLQ_MAX_ENTRIES'
+  | 'ORDERLY_DLQ_CONTEXT_HISTORY'
+>;
 
 export interface DeadLettersDeps {
   /** Where the order's snapshot and history come from when a message is quarantined. */
@@ -71,10 +65,9 @@ export interface DeadLetters {
  * order context of a quarantined message, and the replay the HTTP routes call.
  */
 export function startDeadLetters(config: DeadLetterConfig, deps: DeadLettersDeps): DeadLetters {
-  const settings = { ...DEAD_LETTER_DEFAULTS, ...definedOnly(config) };
   const clock = deps.clock ?? systemClock;
   const newId = deps.newId ?? (() => crypto.randomUUID());
-  const owned = deps.store ? undefined : createStore(config, settings.ORDERLY_DLQ_MAX_ENTRIES);
+  const owned = deps.store ? undefined : createStore(config, config.ORDERLY_DLQ_MAX_ENTRIES);
   const store = deps.store ?? owned!;
   const failureTimes = new FailureTimes({ clock });
   const prefix = config.ORDERLY_CHANNEL_PREFIX ?? '';
@@ -85,7 +78,7 @@ export function startDeadLetters(config: DeadLetterConfig, deps: DeadLettersDeps
     const { stash, history, appliedIds, ...snapshot } = record;
     return {
       snapshot: { ...snapshot, appliedIds: appliedIds.length, stashed: stash.map((s) => ({ id: s.envelope.id, type: s.envelope.type, stashedAt: s.stashedAt })) },
-      history: history.slice(-settings.ORDERLY_DLQ_CONTEXT_HISTORY),
+      history: history.slice(-config.ORDERLY_DLQ_CONTEXT_HISTORY),
     };
   };
   const recorder: RecordDeadLettersConfig = {
@@ -143,12 +136,4 @@ function createStore(config: DeadLetterConfig, maxEntries: number): DeadLetterSt
     case 'redis':
       return createRedisDeadLetterStore({ redis: config.REDIS_URL, keyPrefix: config.ORDERLY_REDIS_KEY_PREFIX, maxEntries });
   }
-}
-
-/** The dead-letter settings the config has (once `config.ts` lists them). */
-function definedOnly(config: Partial<DeadLetterSettings>): Partial<DeadLetterSettings> {
-  return {
-    ...(config.ORDERLY_DLQ_MAX_ENTRIES === undefined ? {} : { ORDERLY_DLQ_MAX_ENTRIES: config.ORDERLY_DLQ_MAX_ENTRIES }),
-    ...(config.ORDERLY_DLQ_CONTEXT_HISTORY === undefined ? {} : { ORDERLY_DLQ_CONTEXT_HISTORY: config.ORDERLY_DLQ_CONTEXT_HISTORY }),
-  };
 }

@@ -1,4 +1,4 @@
-import { merge, retry, Subject, tap, timer, type Observable, type Subscription } from 'rxjs';
+import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Logger } from 'pino';
 import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
 import { OrderRegistry } from '../actors/orderRegistry.js';
@@ -14,6 +14,8 @@ import { decode } from '../streams/decode.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
 import type { SettledRecord } from '../streams/settle.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
+import { startDeadLetters, type DeadLetters } from './startDeadLetters.js';
+import { superviseSources, type SupervisedSources } from './superviseSources.js';
 import type { Config, SourceName } from './config.js';
 import { orderHandler } from './orderHandler.js';
 
@@ -28,6 +30,8 @@ export interface PipelineDeps {
    * only when it is an `OutboxStore` too (both real stores are). @default an embedded store sized by the config
    */
   readonly store?: OrderStore;
+  /** Called once when the pipeline fails for good (the gateways supervisor gave up): the app shuts down and exits non-zero. */
+  readonly onFatal?: (error: unknown) => void;
   /** Gateways to use instead of making them (tests; a restarted pipeline reuses the same ones); their owner closes them. */
   readonly gateways?: Partial<Record<SourceName, BrokerGateway>>;
 }
@@ -51,6 +55,12 @@ export interface Pipeline {
   readonly sourcesDown: ReadonlyMap<SourceName, string>;
   /** Sources whose consumer the broker has put in place (and that have not failed since). */
   readonly sourcesReady: ReadonlySet<SourceName>;
+  /** The dead-letter index behind `GET /dlq` and `orderly dlq`, and its replay. */
+  readonly deadLetters: DeadLetters;
+  /** The gateway of each source: where a replayed dead letter goes back to. */
+  readonly gateways: ReadonlyMap<SourceName, BrokerGateway>;
+  /** The gateways supervisor (one child per source): each source's state and restart count. */
+  readonly supervisor: SupervisedSources['actor'];
   /**
    * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
    * actors, lets the outbox relay publish what is pending for what is left of `timeoutMs`, and
@@ -90,10 +100,14 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
 
   // Stashed events were acked when stashed; the ones that can no longer be applied are
   // published to their channel's dead-letter channel like any other dead letter.
+  const deadLetters = startDeadLetters(config, { orders: store, clock, newId });
   const park = async (parked: readonly ParkedEvent[]) => {
+    // Indexed first (GET /dlq, orderly dlq), as every dead letter is; a failure here fails the
+    // save like a failed publish, and the delivery is retried.
+    await deadLetters.recordParked(parked);
     for (const { envelope, code, message } of parked) {
       const outbound = encodeStructured(envelope);
-      const origin = { gateway: 'orderly', channel: envelope.type, coordinates: {}, attempt: 1, receivedAt: clock.now() };
+      const origin = { gateway: 'orderly', channel: prefix + envelope.type, coordinates: {}, attempt: 1, receivedAt: clock.now() };
       const headers = { ...outbound.headers, ...deadLetterHeaders({ code, message, attempts: 1 }, origin, new Date(clock.now())) };
       await publisher.publish(publisher.deadLetterChannel(prefix + envelope.type), { ...outbound, headers });
     }
@@ -158,27 +172,22 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
 
   // Every source gets the full credit: each bounds its own broker; the total is credit × sources.
   const consume = { channels, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal };
-  // A source that fails (connection lost, broker restarted) is subscribed again with backoff;
-  // its unsettled deliveries come back from the broker and dedup absorbs any repeat.
-  const sourceDown = new Map<SourceName, string>();
-  // Ready once the broker has put the consumer in place (Kafka: partitions assigned): from then
-  // on nothing a producer publishes can miss it. Not ready again until a failed source is back.
-  const sourceReady = new Set<SourceName>();
-  const resubscribed = (name: SourceName, gateway: BrokerGateway) =>
-    gateway.consume({ ...consume, onReady: () => sourceReady.add(name) }).pipe(
-      retry({
-        resetOnSuccess: true,
-        delay: (error: unknown, count: number) => {
-          const waitMs = Math.min(config.ORDERLY_RETRY_MAX_MS, config.ORDERLY_RETRY_BASE_MS * 2 ** Math.min(count, 16));
-          sourceDown.set(name, error instanceof Error ? error.message : String(error));
-          sourceReady.delete(name);
-          log.warn({ source: name, err: error, attempt: count, waitMs }, 'source failed; subscribing again');
-          return timer(waitMs).pipe(tap(() => sourceDown.delete(name)));
-        },
-      }),
-    );
-  const subscription: Subscription = merge(...[...gateways].map(([name, gateway]) => resubscribed(name, gateway)))
+  // The gateways supervisor: a failed source is restarted with backoff (see superviseSources).
+  const sources = superviseSources(
+    gateways,
+    consume,
+    {
+      intensity: config.ORDERLY_SOURCE_RESTART_INTENSITY,
+      periodMs: config.ORDERLY_SOURCE_RESTART_PERIOD_MS,
+      baseMs: config.ORDERLY_RETRY_BASE_MS,
+      maxMs: config.ORDERLY_RETRY_MAX_MS,
+    },
+    { clock, log },
+  );
+  const subscription: Subscription = sources.deliveries$
     .pipe(
+      // Every dead letter is indexed (with the order's snapshot when quarantined) before its broker parks it.
+      deadLetters.record,
       processDeliveries(
         {
           decode: decode({
@@ -197,7 +206,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
           clock,
           signal: intake.signal,
         },
-        orderHandler(registry, changes, log),
+        deadLetters.observeHandler(orderHandler(registry, changes, log)),
       ),
     )
     .subscribe({
@@ -205,11 +214,14 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       error: (error: unknown) => {
         consuming = false;
         log.fatal({ err: error }, 'pipeline failed');
+        deps.onFatal?.(error);
       },
       complete: () => {
         consuming = false;
       },
     });
+
+  sources.start();
 
   let stopping: Promise<void> | undefined;
   const stop = (timeoutMs: number) =>
@@ -220,11 +232,13 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         log.warn({ timeoutMs }, 'shutdown deadline passed; unsettled deliveries go back to the broker');
       }
       subscription.unsubscribe();
+      sources.stop();
       consuming = false;
       registry.stop();
       // Nothing new reaches the outbox now; publish what it holds while the broker is still open.
       await outboxRelay?.stop({ drainMs: Math.max(0, deadline - clock.now()) });
       await Promise.all(owned.map((gateway) => gateway.close()));
+      await deadLetters.close();
       await ownedStore?.close?.();
       changes.complete();
       settled.complete();
@@ -232,6 +246,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const abandon = () => {
     intake.abort();
     subscription.unsubscribe();
+    sources.stop();
     consuming = false;
     registry.stop();
     outboxRelay?.abandon();
@@ -248,8 +263,11 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     get consuming() {
       return consuming;
     },
-    sourcesDown: sourceDown,
-    sourcesReady: sourceReady,
+    sourcesDown: sources.down,
+    sourcesReady: sources.ready,
+    supervisor: sources.actor,
+    deadLetters,
+    gateways,
     stop,
     abandon,
   };

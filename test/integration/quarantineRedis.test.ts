@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../../src/actors/orderRecord.js';
 import type { OrderStore } from '../../src/actors/orderStore.js';
 import { loadConfig } from '../../src/app/config.js';
-import { startDeadLetters, type DeadLetters } from '../../src/app/startDeadLetters.js';
+import type { DeadLetters } from '../../src/app/startDeadLetters.js';
 import { startPipeline, type Pipeline } from '../../src/app/startPipeline.js';
 import { encodeStructured } from '../../src/domain/encodeEnvelope.js';
 import { createHttpAuth } from '../../src/gateways/http/auth/index.js';
@@ -62,8 +62,9 @@ let pipeline: Pipeline;
 let api: FastifyInstance;
 
 beforeAll(async () => {
-  deadLetters = startDeadLetters(config, { orders: store });
-  pipeline = await startPipeline(config, { logger: pino({ level: 'silent' }), store, gateways: { redis: deadLetters.wrapGateway(gateway) } });
+  // The pipeline indexes its dead letters itself (in the Redis store the config names).
+  pipeline = await startPipeline(config, { logger: pino({ level: 'silent' }), store, gateways: { redis: gateway } });
+  deadLetters = pipeline.deadLetters;
   const auth = createHttpAuth({ secret: TEST_JWT_SECRET, ticketTtlMs: 30_000, allowedOrigins: [] }, { dedup: createMemoryDedupStore() });
   api = Fastify();
   registerDlqRoutes(api, deadLetters.routeDeps({ publisher: pipeline.publisher, gateways: new Map([['redis', pipeline.publisher]]) }, auth));
@@ -74,7 +75,6 @@ afterAll(async () => {
   await api?.close();
   await pipeline?.stop(2_000);
   await gateway.close();
-  await deadLetters?.close();
   await keys.deleteKeys();
 });
 
