@@ -8,6 +8,12 @@ export interface ReplayDeps {
   readonly sinkFor: (gateway: string) => Sink;
 }
 
+/**
+ * The header a replayed message carries: the id of the entry it replays. A gateway whose broker
+ * deduplicates on the message's id deduplicates a replay on this instead (NATS JetStream).
+ */
+export const REPLAYED_FROM_HEADER = 'x-dead-letter-replayed-from';
+
 /** What a replay did. */
 export interface ReplayResult {
   readonly id: string;
@@ -37,7 +43,7 @@ export class DeadLetterReplayError extends Error {
  */
 export async function replayDeadLetter(entry: DeadLetterEntry, deps: ReplayDeps): Promise<ReplayResult> {
   const { original, origin } = entry;
-  const headers: Record<string, string> = { ...original.headers, 'x-dead-letter-replayed-from': entry.id };
+  const headers: Record<string, string> = { ...original.headers, [REPLAYED_FROM_HEADER]: entry.id };
   if (entry.eventId !== undefined && !hasIdHeader(original.headers)) headers['message-id'] = entry.eventId;
   try {
     await deps.sinkFor(origin.gateway).publish(origin.channel, {

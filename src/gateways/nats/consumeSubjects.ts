@@ -7,12 +7,14 @@ import type { DeadLetterReason, Delivery, Origin } from '../../streams/delivery.
 import { onAbort } from '../../streams/onAbort.js';
 import type { ConsumeOptions, OutboundMessage } from '../../streams/source.js';
 import { toInboundMessage } from './natsMessage.js';
+import { deadLetterMsgId } from './watchMaxDeliveries.js';
 import type { ResolvedNatsOptions } from './natsOptions.js';
 
 export interface ConsumeDeps {
   readonly jetstream: () => Promise<{ nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager }>;
   readonly prepare: (subjects: readonly string[]) => Promise<void>;
-  readonly publish: (subject: string, message: OutboundMessage) => Promise<void>;
+  /** Publishes with `msgID` as `Nats-Msg-Id` (the server's dedup id) instead of the one the gateway would pick. */
+  readonly publish: (subject: string, message: OutboundMessage, msgID: string) => Promise<void>;
   /** Calls `listener` after each reconnect of the gateway's connection; returns the cleanup. */
   readonly onReconnect: (listener: () => void) => () => void;
   /** Hands the gateway a settlement in flight, which its `close` lets finish before draining. */
@@ -169,8 +171,11 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
         deadLetter: async (reason: DeadLetterReason) => {
           if (!held.has(message)) throw new NatsDeliveryRevokedError(message.subject, message.seq);
           const headers = { ...inbound.headers, ...deadLetterHeaders(reason, origin, new Date(clock.now())) };
-          // Refused: not parked, and still held for the pipeline to settle otherwise.
-          await deps.publish(`${subject}.dlq`, { body: inbound.body, headers, key: inbound.key ?? '' });
+          // Refused: not parked, and still held for the pipeline to settle otherwise. The dedup id is
+          // the copy's own, as `watchMaxDeliveries` makes it: the original's `message-id` would make the
+          // server discard the copy as a duplicate of the original (within the duplicate window), and
+          // a copy the safety net makes of the same message (`term` lost, say) is then discarded instead.
+          await deps.publish(`${subject}.dlq`, { body: inbound.body, headers, key: inbound.key ?? '' }, deadLetterMsgId(deps.options.stream, message.seq));
           // Parked: `term` tells the server never to deliver the original again. No reason text:
           // servers before 2.10 ignore a `+TERM <reason>` altogether (the DLQ headers carry it).
           await settleWith(message, () => flushed(() => message.term()));
@@ -201,9 +206,12 @@ export function consumeSubjects(deps: ConsumeDeps, options: ConsumeOptions): Obs
         filter_subject: subject,
         max_ack_pending: deps.options.maxAckPending,
         ack_wait: nanos(deps.options.ackWaitMs),
+        max_deliver: deps.options.maxDeliver,
       };
+      // A server before 2.10 updates an existing durable on `add`; a later one refuses an `add` that
+      // differs from it (an earlier Orderly's, without `max_deliver`, say), so it is updated instead.
       await jsm.consumers.add(deps.options.stream, config).catch(() =>
-        jsm.consumers.update(deps.options.stream, durable, { max_ack_pending: config.max_ack_pending, ack_wait: config.ack_wait }),
+        jsm.consumers.update(deps.options.stream, durable, { max_ack_pending: config.max_ack_pending, ack_wait: config.ack_wait, max_deliver: config.max_deliver }),
       );
       return js.consumers.get(deps.options.stream, durable);
     };

@@ -69,10 +69,17 @@ export function watchMaxDeliveries(nc: NatsConnection, jsm: JetStreamManager, op
     const reason = { code: 'max-attempts' as const, message: `the server gave up after ${advisory.deliveries} deliveries (max_deliver)`, attempts: advisory.deliveries };
     const headers = natsHeaders();
     for (const [name, value] of Object.entries({ ...original, ...deadLetterHeaders(reason, origin, new Date(clock.now())) })) headers.set(name, value);
-    await nc.jetstream().publish(deadLetterSubject(stored.subject), stored.data, { headers, msgID: `dlq:${advisory.stream}:${advisory.stream_seq}` });
+    await nc.jetstream().publish(deadLetterSubject(stored.subject), stored.data, { headers, msgID: deadLetterMsgId(advisory.stream, advisory.stream_seq) });
   };
 
   return () => {
     if (!subscription.isClosed()) subscription.unsubscribe();
   };
 }
+
+/**
+ * The `Nats-Msg-Id` of the dead-letter copy of message `sequence` of `stream`, whoever makes it
+ * (the pipeline's dead letter or this safety net): the server keeps one copy per message within
+ * the stream's duplicate window.
+ */
+export const deadLetterMsgId = (stream: string, sequence: number) => `dlq:${stream}:${sequence}`;
