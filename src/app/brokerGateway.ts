@@ -22,7 +22,7 @@ export function createBrokerGateway(name: SourceName, config: Config, clock: Clo
     case 'rabbitmq':
       return createRabbitMqGateway({ url: config.AMQP_URL, connectionName: config.ORDERLY_AMQP_CONNECTION_NAME }, { clock });
     case 'nats':
-      return createNatsGateway({ servers: config.NATS_URL, stream: config.ORDERLY_NATS_STREAM }, { clock });
+      return createNatsGateway({ servers: config.NATS_URL, stream: config.ORDERLY_NATS_STREAM }, { clock, log });
     case 'nats-core':
       // At-most-once, as the Go original's plain and queue subscriptions: see the README.
       return createNatsCoreGateway({ servers: config.NATS_URL, maxBuffered: config.ORDERLY_NATS_CORE_MAX_BUFFERED }, { clock, log });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isKnownCurrency } from '../domain/currency.js';
+import { CRASH_POINTS, parseCrashPlan } from './crashPoints.js';
 import { MIN_JWT_SECRET_BYTES, normaliseOrigin } from '../gateways/http/auth/index.js';
 
 /**
@@ -236,6 +237,15 @@ export const settings = {
     schema: int(1_000, 86_400_000),
     default: '60000',
     doc: 'The window `ORDERLY_SOURCE_RESTART_INTENSITY` counts restarts in; with the default backoff, a broker down for about a minute stops Orderly.',
+  },
+  ORDERLY_TEST_CRASH_AT: {
+    schema: z
+      .string()
+      .refine((text) => parseCrashPlan(text) !== undefined, `must be <point>:<n> with point one of ${CRASH_POINTS.join(', ')}`)
+      .transform((text) => parseCrashPlan(text)!)
+      .optional(),
+    default: '',
+    doc: 'For the crash tests only: `<point>:<n>` kills the process with SIGKILL the n-th time it reaches that point (`store.before-save`, `store.after-save`, `outbox.before-publish`, `outbox.before-remove`, `task.mid-run`). Never set it in production.',
   },
   ORDERLY_DRAIN_TIMEOUT_MS: {
     schema: int(0),

@@ -5,6 +5,7 @@ import type { ClusterBus } from '../actors/hub/clusterBus.js';
 import { createJobPool, type JobPool } from '../actors/jobs/createJobPool.js';
 import { createEmailJob, emailInput } from '../actors/jobs/emailJob.js';
 import { createTaskEnqueuer, type TaskEnqueuer } from '../actors/jobs/enqueueTask.js';
+import type { JobHandler } from '../actors/jobs/jobHandler.js';
 import type { MailSender } from '../actors/jobs/mailSender.js';
 import type { OrderScan } from '../actors/jobs/orderScan.js';
 import { paidOrderEmails } from '../actors/jobs/paidOrderEmails.js';
@@ -27,6 +28,7 @@ import { createRedisTaskStore } from '../gateways/redis/createRedisTaskStore.js'
 import { retrySchedule } from '../streams/retrySchedule.js';
 import type { LogPort } from '../streams/logPort.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
+import { crashSwitch, type ReachCrashPoint } from './crashPoints.js';
 import type { Config, SourceName } from './config.js';
 
 /** The settings the jobs read: all of `config.ts` (the `ORDERLY_JOBS_*`, email and task ones, and the stores'). */
@@ -119,9 +121,10 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
     };
 
     const recipient = config.ORDERLY_EMAIL_TO;
+    const reach = crashSwitch(config.ORDERLY_TEST_CRASH_AT);
     const handlers = {
-      email: createEmailJob({ orders: deps.orders, mailer, from: config.ORDERLY_EMAIL_FROM, recipientFor: (userId) => recipient.replaceAll('{userId}', userId) }),
-      report: createReportJob({ orders: orderScan }),
+      email: afterRun(createEmailJob({ orders: deps.orders, mailer, from: config.ORDERLY_EMAIL_FROM, recipientFor: (userId) => recipient.replaceAll('{userId}', userId) }), reach),
+      report: afterRun(createReportJob({ orders: orderScan }), reach),
     };
     const retryDelay = retrySchedule({ baseDelayMs: config.ORDERLY_JOBS_RETRY_BASE_MS, maxDelayMs: config.ORDERLY_JOBS_RETRY_MAX_MS });
     const pool = createJobPool(
@@ -278,4 +281,15 @@ async function within(clock: Clock, work: Promise<unknown>, ms: number): Promise
   } finally {
     clock.clearTimeout(timer);
   }
+}
+
+/** The handler with the `task.mid-run` crash point after its work and before the task is recorded finished. */
+function afterRun(handler: JobHandler, reach: ReachCrashPoint): JobHandler {
+  return {
+    run: async (input, context) => {
+      const result = await handler.run(input, context);
+      reach('task.mid-run');
+      return result;
+    },
+  };
 }

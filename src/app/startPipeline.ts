@@ -14,6 +14,7 @@ import { decode } from '../streams/decode.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
 import type { SettledRecord } from '../streams/settle.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
+import { crashingSink, crashingStore, crashSwitch } from './crashPoints.js';
 import { startDeadLetters, type DeadLetters } from './startDeadLetters.js';
 import { superviseSources, type SupervisedSources } from './superviseSources.js';
 import type { Config, SourceName } from './config.js';
@@ -92,8 +93,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     }),
   );
   const publisher = gateways.get(config.ORDERLY_PUBLISH_TO ?? config.ORDERLY_SOURCES[0]!)!;
+  const reach = crashSwitch(config.ORDERLY_TEST_CRASH_AT);
   const ownedStore = deps.store ? undefined : createOrderStore(config);
-  const store = deps.store ?? ownedStore!;
+  const store = crashingStore(deps.store ?? ownedStore!, reach);
   const outbox: OutboxStore | undefined = config.ORDERLY_STATUS_EVENTS && hasOutbox(store) ? store : undefined;
   if (config.ORDERLY_STATUS_EVENTS && !outbox) log.warn('the order store keeps no outbox: no order.status-changed events are published');
   const statusChannel = prefix + config.ORDERLY_STATUS_CHANNEL;
@@ -158,7 +160,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const outboxRelay = outbox
     ? new OutboxRelay({
         store: outbox,
-        sink: publisher,
+        sink: crashingSink(publisher, reach),
         channel: statusChannel,
         batchSize: config.ORDERLY_OUTBOX_BATCH,
         pollMs: config.ORDERLY_OUTBOX_POLL_MS,
