@@ -1,4 +1,6 @@
-import { Subject, type Observable, type Subscription } from 'rxjs';
+import { Observable, Subject, type Subscription } from 'rxjs';
+import { fromObservable } from 'xstate';
+import type { ChildSpec } from '../actors/supervision/index.js';
 import type { Logger } from 'pino';
 import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
 import { OrderRegistry } from '../actors/orderRegistry.js';
@@ -60,7 +62,7 @@ export interface Pipeline {
   readonly deadLetters: DeadLetters;
   /** The gateway of each source: where a replayed dead letter goes back to. */
   readonly gateways: ReadonlyMap<SourceName, BrokerGateway>;
-  /** The gateways supervisor (one child per source): each source's state and restart count. */
+  /** The pipeline supervisor (gateways with one child per source, and the outbox relay): each child's state and restart count. */
   readonly supervisor: SupervisedSources['actor'];
   /**
    * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
@@ -72,6 +74,9 @@ export interface Pipeline {
   /** Like a crash: unsubscribes at once, unsettled deliveries go back to the broker, the relay stops mid-pass, nothing waits. */
   abandon(): void;
 }
+
+/** Failed relay passes in a row (each retried with backoff) before the relay is restarted by its supervisor. */
+const OUTBOX_RELAY_MAX_FAILURES = 10;
 
 /**
  * Broker → decode → keyed, retried, settled processing → order actors → store. Everything of
@@ -156,21 +161,34 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     throw error;
   }
 
-  // Entries left by an earlier run go out first; every stored change wakes the relay.
-  const outboxRelay = outbox
-    ? new OutboxRelay({
-        store: outbox,
-        sink: crashingSink(publisher, reach),
-        channel: statusChannel,
-        batchSize: config.ORDERLY_OUTBOX_BATCH,
-        pollMs: config.ORDERLY_OUTBOX_POLL_MS,
-        retryBaseMs: config.ORDERLY_RETRY_BASE_MS,
-        retryMaxMs: config.ORDERLY_RETRY_MAX_MS,
-        clock,
-        onError: (error, { failures, retryInMs }) => log.warn({ err: error, failures, retryInMs }, 'outbox relay: pass failed; trying again'),
-      }).start()
-    : undefined;
-  if (outboxRelay) changes.subscribe(() => outboxRelay.wake());
+  // The outbox relay is a child of the pipeline supervisor: after OUTBOX_RELAY_MAX_FAILURES failed
+  // passes in a row it gives up and is started afresh (a new relay, new connections' state).
+  // Entries left by an earlier run go out first; every stored change wakes the current relay.
+  let outboxRelay: OutboxRelay | undefined;
+  const relayChild: ChildSpec | undefined = outbox && {
+    id: 'outbox',
+    logic: fromObservable(
+      () =>
+        new Observable<never>((subscriber) => {
+          const relay = new OutboxRelay({
+            store: outbox,
+            sink: crashingSink(publisher, reach),
+            channel: statusChannel,
+            batchSize: config.ORDERLY_OUTBOX_BATCH,
+            pollMs: config.ORDERLY_OUTBOX_POLL_MS,
+            retryBaseMs: config.ORDERLY_RETRY_BASE_MS,
+            retryMaxMs: config.ORDERLY_RETRY_MAX_MS,
+            maxFailures: OUTBOX_RELAY_MAX_FAILURES,
+            clock,
+            onError: (error, { failures, retryInMs }) => log.warn({ err: error, failures, retryInMs }, 'outbox relay: pass failed; trying again'),
+            onFailure: (error) => subscriber.error(error),
+          }).start();
+          outboxRelay = relay;
+          return () => relay.abandon();
+        }),
+    ),
+  };
+  changes.subscribe(() => outboxRelay?.wake());
 
   // Every source gets the full credit: each bounds its own broker; the total is credit × sources.
   const consume = { channels, group: config.ORDERLY_CONSUMER_GROUP, credit: config.ORDERLY_CREDIT, signal: intake.signal };
@@ -184,7 +202,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       baseMs: config.ORDERLY_RETRY_BASE_MS,
       maxMs: config.ORDERLY_RETRY_MAX_MS,
     },
-    { clock, log },
+    { clock, log, ...(relayChild ? { siblings: [relayChild] } : {}) },
   );
   const subscription: Subscription = sources.deliveries$
     .pipe(
@@ -234,11 +252,13 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         log.warn({ timeoutMs }, 'shutdown deadline passed; unsettled deliveries go back to the broker');
       }
       subscription.unsubscribe();
-      sources.stop();
       consuming = false;
       registry.stop();
       // Nothing new reaches the outbox now; publish what it holds while the broker is still open.
       await outboxRelay?.stop({ drainMs: Math.max(0, deadline - clock.now()) });
+      // Then the tree, in reverse order: the relay (stopped already), the sources (whatever they
+      // still hold goes back to the broker).
+      sources.stop();
       await Promise.all(owned.map((gateway) => gateway.close()));
       await deadLetters.close();
       await ownedStore?.close?.();
@@ -258,7 +278,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     publisher,
     store,
     registry,
-    outboxRelay,
+    get outboxRelay() {
+      return outboxRelay;
+    },
     outboxBacklog: async () => (outbox ? outbox.outboxBacklog() : 0),
     changes$: changes.asObservable(),
     settled$: settled.asObservable(),

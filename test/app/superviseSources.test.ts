@@ -63,7 +63,8 @@ describe('gateways supervisor - one transient child per source', () => {
     kafka.current().next(delivery(2));
     expect(seen.map((d) => d.origin.coordinates.n)).toEqual(['1', '2']);
     expect(redis.subscriptions).toBe(1);
-    expect(sup.actor.getSnapshot().context.children.find((c) => c.id === 'kafka')).toMatchObject({ status: 'running', restarts: 1 });
+    const gateways = sup.actor.getSnapshot().children.gateways as unknown as { getSnapshot(): { context: { children: Array<{ id: string }> } } };
+    expect(gateways.getSnapshot().context.children.find((c) => c.id === 'kafka')).toMatchObject({ status: 'running', restarts: 1 });
 
     sup.stop();
     sub.unsubscribe();
@@ -71,22 +72,34 @@ describe('gateways supervisor - one transient child per source', () => {
     expect(redis.unsubscriptions).toBe(1);
   });
 
-  it('gives up past the intensity: every source is stopped and the deliveries fail with the escalation', async () => {
+  it('restarts the gateways supervisor when it gives up, and past the pipeline supervisor’s own intensity fails the deliveries', async () => {
     const kafka = scriptedSource();
     const redis = scriptedSource();
     const sup = superviseSources(new Map([['kafka', kafka.source], ['redis', redis.source]]), consume, fast, { clock: systemClock, log: silent });
     let failure: unknown;
     sup.deliveries$.subscribe({ error: (error: unknown) => (failure = error) });
     sup.start();
-    for (let i = 1; i <= fast.intensity; i++) {
-      kafka.current().error(new Error(`down ${i}`));
-      await until(() => kafka.subscriptions === i + 1, () => `restart ${i}`);
+    // Each round: the source fails `intensity + 1` times, so the gateways supervisor gives up.
+    const giveUp = async () => {
+      for (let i = 0; i <= fast.intensity; i++) {
+        const before = kafka.subscriptions;
+        kafka.current().error(new Error(`down ${i}`));
+        if (i < fast.intensity) await until(() => kafka.subscriptions === before + 1, () => `restart ${i}`);
+      }
+    };
+    // The pipeline supervisor starts the gateways afresh 3 times (its intensity); the 4th give-up is final.
+    for (let round = 1; round <= 3; round++) {
+      await giveUp();
+      expect(failure).toBeUndefined();
+      await until(() => redis.subscriptions === round + 1, () => `the gateways to be started again (round ${round})`);
+      expect(redis.unsubscriptions).toBe(round);
+      await until(() => kafka.subscriptions === round * (fast.intensity + 1) + 1, () => 'kafka in the fresh gateways');
     }
-    kafka.current().error(new Error('down for good'));
+    await giveUp();
     expect(failure).toBeInstanceOf(SupervisorEscalationError);
-    // Both stopped: the broker gets the unsettled deliveries back.
+    // Everything stopped: the brokers get their unsettled deliveries back.
     expect(kafka.unsubscriptions).toBe(kafka.subscriptions);
-    expect(redis.unsubscriptions).toBe(1);
+    expect(redis.unsubscriptions).toBe(redis.subscriptions);
     expect(sup.actor.getSnapshot().status).toBe('error');
     sup.stop();
   });

@@ -38,7 +38,7 @@ describe('supervision - root failure', () => {
       REDIS_URL: `redis://127.0.0.1:${port}`,
       ORDERLY_RETRY_BASE_MS: '100',
       ORDERLY_RETRY_MAX_MS: '400',
-      ORDERLY_SOURCE_RESTART_INTENSITY: '3',
+      ORDERLY_SOURCE_RESTART_INTENSITY: '1', // 2 failures per gateways round, 4 rounds (the pipeline supervisor restarts it 3 times)
       ...testAuthEnv,
     };
     let orderly: SpawnedOrderly | undefined;
@@ -74,5 +74,5 @@ describe('supervision - root failure', () => {
     expect(output).toContain('source failed; the supervisor restarts it');
     expect(output).toContain('a supervisor gave up: shutting down');
     expect(details.some((detail) => detail.startsWith('reconnecting'))).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });
