@@ -125,6 +125,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       hubBus: realtime.bus,
       auth,
       newId,
+      ...(deps.onFatal ? { onFatal: deps.onFatal } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
     jobs.registerRoutes(http);

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { Observable, Subscription } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
+import { createActor, fromObservable } from 'xstate';
 import type { OrderChange } from '../actors/decideOrder.js';
 import type { ClusterBus } from '../actors/hub/clusterBus.js';
 import { createJobPool, type JobPool } from '../actors/jobs/createJobPool.js';
+import { createSupervisorLogic } from '../actors/supervision/index.js';
 import { createEmailJob, emailInput } from '../actors/jobs/emailJob.js';
 import { createTaskEnqueuer, type TaskEnqueuer } from '../actors/jobs/enqueueTask.js';
 import type { JobHandler } from '../actors/jobs/jobHandler.js';
@@ -54,6 +56,8 @@ export interface JobsDeps {
   readonly gateway?: BrokerGateway;
   /** The task store to use instead of making one; its owner closes it. */
   readonly taskStore?: TaskStore;
+  /** Called once if the jobs supervisor gives up (the task source failed past its intensity). */
+  readonly onFatal?: (error: unknown) => void;
   /** Where emails go instead of the outbox or SMTP. */
   readonly mailer?: MailSender;
 }
@@ -141,25 +145,35 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
     );
     const enqueue = createTaskEnqueuer({ store, sink: gateway, channelOf, clock, ...(deps.newId ? { newId: deps.newId } : {}), onChange });
 
-    // A failed source (connection lost, broker restarted) is subscribed again with backoff; what
-    // it had handed out comes back from the broker and the task store makes that harmless.
-    let restartTimer: TimerHandle | undefined;
-    let failures = 0;
-    let stopped = false;
-    const startPool = (): void => {
-      pool.start({
-        onError: (error) => {
-          failures++;
-          const waitMs = Math.min(config.ORDERLY_RETRY_MAX_MS, config.ORDERLY_RETRY_BASE_MS * 2 ** Math.min(failures, 16));
-          log.warn({ err: error, attempt: failures, waitMs }, 'job source failed; subscribing again');
-          restartTimer = clock.setTimeout(() => {
-            restartTimer = undefined;
-            if (!stopped) startPool();
-          }, waitMs);
+    // The jobs supervisor: a pool whose source failed (connection lost, broker restarted) is
+    // started again with backoff; what it had handed out comes back from the broker and the task
+    // store makes that harmless. Past the intensity it gives up, and the app shuts down (exit 1).
+    const supervisor = createActor(
+      createSupervisorLogic({
+        strategy: 'one-for-one',
+        intensity: config.ORDERLY_SOURCE_RESTART_INTENSITY,
+        periodMs: config.ORDERLY_SOURCE_RESTART_PERIOD_MS,
+        backoff: { baseMs: config.ORDERLY_RETRY_BASE_MS, maxMs: config.ORDERLY_RETRY_MAX_MS },
+        children: [
+          {
+            id: 'pool',
+            logic: fromObservable(() => new Observable<never>((subscriber) => pool.start({ onError: (error) => subscriber.error(error) }))),
+          },
+        ],
+        onNotice: (notice) => {
+          if (notice.type === 'supervisor.child.exited' && notice.exit === 'error') {
+            log.warn({ err: notice.error, restartInMs: notice.restartInMs }, 'job source failed; the supervisor restarts the pool');
+          }
+          if (notice.type === 'supervisor.escalated') {
+            log.error({ err: notice.error }, 'the jobs supervisor gives up');
+            deps.onFatal?.(notice.error);
+          }
         },
-      });
-    };
-    startPool();
+      }),
+      { clock, id: 'jobs' },
+    );
+    supervisor.subscribe({ error: () => undefined }); // reported through onFatal
+    supervisor.start();
 
     const emails = paidOrderEmails({
       enqueue,
@@ -171,13 +185,12 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
     let stopping: Promise<void> | undefined;
     const stop = (timeoutMs: number) =>
       (stopping ??= (async () => {
-        stopped = true;
         paid?.unsubscribe();
-        if (restartTimer !== undefined) clock.clearTimeout(restartTimer);
         const deadline = clock.now() + timeoutMs;
         await within(clock, emails.pending(), timeoutMs);
         const finished = await pool.drain(Math.max(0, deadline - clock.now()));
         if (!finished) log.warn({ running: pool.stats.running }, 'jobs still running at the deadline were handed back to the broker');
+        supervisor.stop();
         await closeOwned();
       })());
 
@@ -204,9 +217,8 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
       },
       stop,
       abandon: () => {
-        stopped = true;
         paid?.unsubscribe();
-        if (restartTimer !== undefined) clock.clearTimeout(restartTimer);
+        supervisor.stop();
         pool.abandon();
       },
     };
