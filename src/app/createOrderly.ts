@@ -123,6 +123,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       ...(hasScan(pipeline.store) ? { orderScan: pipeline.store } : {}),
       changes$: pipeline.changes$,
       hubBus: realtime.bus,
+      statusSource: pipeline.publisher,
       auth,
       newId,
       ...(deps.onFatal ? { onFatal: deps.onFatal } : {}),

@@ -29,7 +29,9 @@ import { createRedisOrderScan } from '../gateways/redis/createRedisOrderScan.js'
 import { createRedisTaskStore } from '../gateways/redis/createRedisTaskStore.js';
 import { retrySchedule } from '../streams/retrySchedule.js';
 import type { LogPort } from '../streams/logPort.js';
+import type { Source } from '../streams/source.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
+import { consumePaidEmails } from './consumePaidEmails.js';
 import { crashSwitch, type ReachCrashPoint } from './crashPoints.js';
 import type { Config, SourceName } from './config.js';
 
@@ -56,6 +58,8 @@ export interface JobsDeps {
   readonly gateway?: BrokerGateway;
   /** The task store to use instead of making one; its owner closes it. */
   readonly taskStore?: TaskStore;
+  /** Where the `order.status-changed` events can be read back (the pipeline's publisher): with status events on, paid orders' emails are enqueued from them. */
+  readonly statusSource?: Source;
   /** Called once if the jobs supervisor gives up (the task source failed past its intensity). */
   readonly onFatal?: (error: unknown) => void;
   /** Where emails go instead of the outbox or SMTP. */
@@ -145,6 +149,11 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
     );
     const enqueue = createTaskEnqueuer({ store, sink: gateway, channelOf, clock, ...(deps.newId ? { newId: deps.newId } : {}), onChange });
 
+    // Crash-safe where it can be: with status events on, a paid order's email is enqueued from its
+    // `order.status-changed` event (written with the order, delivered at least once); on the
+    // embedded broker, from the in-process change (a crash there loses everything anyway).
+    const paidFromStatus = config.ORDERLY_JOBS_PAID_EMAIL && config.ORDERLY_STATUS_EVENTS && deps.statusSource !== undefined;
+
     // The jobs supervisor: a pool whose source failed (connection lost, broker restarted) is
     // started again with backoff; what it had handed out comes back from the broker and the task
     // store makes that harmless. Past the intensity it gives up, and the app shuts down (exit 1).
@@ -159,6 +168,20 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
             id: 'pool',
             logic: fromObservable(() => new Observable<never>((subscriber) => pool.start({ onError: (error) => subscriber.error(error) }))),
           },
+          ...(paidFromStatus && deps.statusSource
+            ? [
+                {
+                  id: 'paid-emails',
+                  logic: fromObservable(() =>
+                    consumePaidEmails(
+                      deps.statusSource!,
+                      { channel: (config.ORDERLY_CHANNEL_PREFIX ?? '') + config.ORDERLY_STATUS_CHANNEL, group: `${config.ORDERLY_JOBS_GROUP}-paid-emails`, credit: config.ORDERLY_JOBS_CREDIT },
+                      { enqueue, orders: deps.orders, retryDelay, log },
+                    ),
+                  ),
+                },
+              ]
+            : []),
         ],
         onNotice: (notice) => {
           if (notice.type === 'supervisor.child.exited' && notice.exit === 'error') {
@@ -180,7 +203,7 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
       maxPending: config.ORDERLY_HUB_MAX_PENDING,
       onSkipped: (orderId, error) => log.warn({ orderId, err: error }, 'confirmation email not enqueued'),
     });
-    const paid: Subscription | undefined = config.ORDERLY_JOBS_PAID_EMAIL ? deps.changes$?.subscribe((change) => emails.onChange(change)) : undefined;
+    const paid: Subscription | undefined = config.ORDERLY_JOBS_PAID_EMAIL && !paidFromStatus ? deps.changes$?.subscribe((change) => emails.onChange(change)) : undefined;
 
     let stopping: Promise<void> | undefined;
     const stop = (timeoutMs: number) =>

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CrashPoint } from '../../src/app/crashPoints.js';
@@ -68,9 +71,11 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
       ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
       ORDERLY_CHANNEL_PREFIX: prefix,
       ORDERLY_CONSUMER_GROUP: run,
-      ORDERLY_JOBS_PAID_EMAIL: 'false', // this run is about orders and status events
+      ORDERLY_JOBS_GROUP: `${run}-jobs`,
+      ORDERLY_EMAIL_OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'orderly-crash-mail-')),
       ...testAuthEnv,
     };
+    cleanups.push(() => rm(env.ORDERLY_EMAIL_OUTBOX_DIR, { recursive: true, force: true }));
     const first = await spawnOrderly({ ...env, ORDERLY_TEST_CRASH_AT: `${point}:${nth}` });
     processes.push(first);
     const producer: Producer = await goProducers.redis(prefix, env, run);
@@ -119,6 +124,17 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
     const transitions = [...events.values()];
     expect(new Set(transitions)).toEqual(expected);
     expect(transitions).toHaveLength(expected.size); // distinct ids = transitions: nothing twice under two ids
+
+    // Every paid order's confirmation email, enqueued from its status event: one task per order
+    // (its id is made from the order id), each written once it ran.
+    const wanted = new Set(orderIds.map((id) => `email-confirmation-${encodeURIComponent(id)}.eml`));
+    let mails: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      mails = (await readdir(env.ORDERLY_EMAIL_OUTBOX_DIR)).filter((name) => wanted.has(name));
+      if (mails.length === wanted.size) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(mails.length).toBe(wanted.size);
     expect(await second.stop()).toBe(0);
   }, 150_000);
 

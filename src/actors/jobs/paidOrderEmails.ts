@@ -1,4 +1,5 @@
 import type { OrderChange } from '../decideOrder.js';
+import type { OrderStore } from '../orderStore.js';
 import { TaskExistsError } from '../taskStore.js';
 import type { TaskEnqueuer } from './enqueueTask.js';
 
@@ -19,7 +20,8 @@ export interface PaidOrderEmailsDeps {
  * from the order id so that it is enqueued once. Returns what is on its way, for shutdown.
  *
  * Not transactional with the order: the change is emitted after the order is stored, and a
- * crash between the two loses the email (see the report's "undone").
+ * crash between the two loses the email. So this is the embedded default's path (where a crash
+ * loses everything anyway); with status events on, `paidEmailFromStatus` is used instead.
  */
 export function paidOrderEmails(deps: PaidOrderEmailsDeps): { onChange(change: OrderChange): void; pending(): Promise<void> } {
   const inFlight = new Set<Promise<void>>();
@@ -46,4 +48,37 @@ export function paidOrderEmails(deps: PaidOrderEmailsDeps): { onChange(change: O
       await Promise.all(inFlight);
     },
   };
+}
+
+/** What a paid-email decision needs of an `order.status-changed` event. */
+export interface StatusChange {
+  readonly orderId: string;
+  readonly to: string;
+  readonly correlationId?: string;
+}
+
+/**
+ * A paid order's confirmation email, from its `order.status-changed` event read back from the
+ * broker: the event was written in the same store step as the order (the transactional outbox)
+ * and is delivered at least once, and the task id is made from the order id, so every paid order
+ * gets exactly one email, a crash anywhere in between included. Resolves once the task is
+ * enqueued (or was already); rejects when it should be tried again (store or broker down).
+ */
+export async function paidEmailFromStatus(change: StatusChange, deps: { readonly enqueue: TaskEnqueuer; readonly orders: Pick<OrderStore, 'load'> }): Promise<void> {
+  if (change.to !== 'paid') return;
+  const order = await deps.orders.load(change.orderId);
+  // The status event is only ever written with its order, so a missing order is another
+  // deployment's event on a shared channel: nothing to send.
+  if (!order?.view) return;
+  try {
+    await deps.enqueue({
+      type: 'email',
+      ownerId: order.view.userId,
+      payload: { orderId: change.orderId },
+      taskId: confirmationTaskId(change.orderId),
+      ...(change.correlationId ? { correlationId: change.correlationId } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof TaskExistsError)) throw error;
+  }
 }
