@@ -74,10 +74,23 @@ export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: C
     })());
 
   const deadLetterChannel = (channel: string) => `${channel}.dlq`;
+  /** Tries at making topics when Kafka answers with a retriable error (about 4.5 s in all). */
+  const PREPARE_ATTEMPTS = 10;
   const prepare = async (channels: readonly string[]) => {
     const topics = [...new Set(channels.flatMap((c) => (c.endsWith('.dlq') ? [c] : [c, deadLetterChannel(c)])))].filter((t) => !created.has(t));
     if (topics.length === 0) return;
-    await (await admin()).createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+    // A fresh topic's metadata reaches the broker's cache a moment after it is created, and
+    // kafkajs's wait for leaders can meet "does not host this topic-partition" meanwhile (more
+    // so while other topics are being made): a retriable error, so try again, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await (await admin()).createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })), waitForLeaders: true });
+        break;
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= PREPARE_ATTEMPTS) throw error;
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, 100 * attempt));
+      }
+    }
     for (const t of topics) created.add(t);
   };
 

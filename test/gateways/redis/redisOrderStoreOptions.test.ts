@@ -9,13 +9,14 @@ import {
 import { redisUrl } from './runKeyPrefix.js';
 
 describe('redis order store - options', () => {
-  it('defaults to the orderly: prefix, plain JSON and five-second deadlines', () => {
+  it('defaults to the orderly: prefix, plain JSON, five-second deadlines and a 100,000-event outbox', () => {
     expect(resolveRedisOrderStoreOptions({ redis: redisUrl })).toEqual({
       redis: redisUrl,
       keyPrefix: 'orderly:',
       compact: false,
       commandTimeoutMs: 5_000,
       closeTimeoutMs: 5_000,
+      maxOutboxPending: 100_000,
     });
   });
 
