@@ -27,7 +27,7 @@ export function createBrokerGateway(name: SourceName, config: Config, clock: Clo
       // At-most-once, as the Go original's plain and queue subscriptions: see the README.
       return createNatsCoreGateway({ servers: config.NATS_URL, maxBuffered: config.ORDERLY_NATS_CORE_MAX_BUFFERED }, { clock, log });
     case 'redis':
-      return createRedisStreamsGateway({ url: config.REDIS_URL }, { clock });
+      return createRedisStreamsGateway({ url: config.REDIS_URL, claimIdleMs: config.ORDERLY_REDIS_CLAIM_IDLE_MS }, { clock });
     case 'redis-list':
       // The Go original's `LPUSH queue:<type>`: the list key is `queue:` + the channel.
       return createRedisListGateway({ url: config.REDIS_URL }, { clock });

@@ -222,6 +222,11 @@ export const settings = {
   },
   ORDERLY_MEMORY_MAX_TASKS: { schema: int(1, 100_000_000), default: '100000', doc: 'Embedded task store: most tasks kept (finished ones are dropped first).' },
   ORDERLY_TASK_RETENTION_MS: { schema: int(1_000), default: '86400000', doc: 'How long a finished task stays readable at `GET /tasks/:id`.' },
+  ORDERLY_REDIS_CLAIM_IDLE_MS: {
+    schema: int(100, 86_400_000),
+    default: '30000',
+    doc: 'Redis Streams source: how long an entry may stay delivered and unacked before another consumer of the group claims it; what a crashed consumer held comes back after this.',
+  },
   ORDERLY_DLQ_MAX_ENTRIES: {
     schema: int(1, 10_000_000),
     default: '10000',

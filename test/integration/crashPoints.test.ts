@@ -71,6 +71,7 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
       ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
       ORDERLY_CHANNEL_PREFIX: prefix,
       ORDERLY_CONSUMER_GROUP: run,
+      ORDERLY_REDIS_CLAIM_IDLE_MS: '2000', // what the killed process held comes back after 2 s, not 30
       ORDERLY_JOBS_GROUP: `${run}-jobs`,
       ORDERLY_EMAIL_OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'orderly-crash-mail-')),
       ...testAuthEnv,
@@ -150,6 +151,7 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
       ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
       ORDERLY_CHANNEL_PREFIX: prefix,
       ORDERLY_CONSUMER_GROUP: run,
+      ORDERLY_REDIS_CLAIM_IDLE_MS: '2000',
       ORDERLY_JOBS_GROUP: `${run}-jobs`,
       ORDERLY_JOBS_CONCURRENCY: '1',
       ...testAuthEnv,
