@@ -253,7 +253,7 @@ export const settings = {
     doc: 'For the crash tests only: `<point>:<n>` kills the process with SIGKILL the n-th time it reaches that point (`store.before-save`, `store.after-save`, `outbox.before-publish`, `outbox.before-remove`, `task.mid-run`). Never set it in production.',
   },
   ORDERLY_DRAIN_TIMEOUT_MS: {
-    schema: int(0),
+    schema: int(0, 3_600_000),
     default: '10000',
     doc: 'On SIGTERM/SIGINT, how long in-flight work (deliveries, tasks, outbox) may take to finish before what is left goes back to the brokers.',
   },

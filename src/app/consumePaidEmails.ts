@@ -1,6 +1,6 @@
 import { defer, ignoreElements, mergeMap, type Observable } from 'rxjs';
 import { paidEmailFromStatus } from '../actors/jobs/paidOrderEmails.js';
-import type { TaskEnqueuer } from '../actors/jobs/enqueueTask.js';
+import type { TaskRequest } from '../actors/jobs/enqueueTask.js';
 import type { OrderStore } from '../actors/orderStore.js';
 import type { Delivery } from '../streams/delivery.js';
 import type { LogPort } from '../streams/logPort.js';
@@ -24,7 +24,11 @@ export interface PaidEmailsOptions {
 export function consumePaidEmails(
   source: Source,
   options: PaidEmailsOptions,
-  deps: { readonly enqueue: TaskEnqueuer; readonly orders: Pick<OrderStore, 'load'>; readonly retryDelay: (attempt: number) => number; readonly log: LogPort },
+  deps: {
+    readonly ensureEnqueued: (request: TaskRequest & { readonly taskId: string }) => Promise<void>;
+    readonly orders: Pick<OrderStore, 'load'>; readonly retryDelay: (attempt: number) => number;
+    readonly log: LogPort;
+  },
 ): Observable<never> {
   const handle = async (delivery: Delivery): Promise<void> => {
     let change: { orderId: string; to: string; correlationId?: string };

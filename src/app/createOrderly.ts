@@ -60,6 +60,8 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     // secret itself and prints tokens; this is for embedders who forgot to give one.
     deps.logger.warn('ORDERLY_JWT_SECRET is unset: using a random secret for this run, so no token made elsewhere is accepted');
   }
+  // Several supervisors may give up in the same moment (one broker under both): tell the app once.
+  const onFatal = deps.onFatal && once(deps.onFatal);
   const tickets = createTicketStore(config, deps);
   const auth = createHttpAuth(
     {
@@ -71,7 +73,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   );
   let pipeline: Pipeline;
   try {
-    pipeline = await startPipeline(config, deps);
+    pipeline = await startPipeline(config, { ...deps, ...(onFatal ? { onFatal } : {}) });
   } catch (error) {
     await tickets.close?.();
     throw error;
@@ -126,7 +128,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       statusSource: pipeline.publisher,
       auth,
       newId,
-      ...(deps.onFatal ? { onFatal: deps.onFatal } : {}),
+      ...(onFatal ? { onFatal } : {}),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
     jobs.registerRoutes(http);
@@ -153,14 +155,16 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       draining = true;
       // Sources stop fetching; in-flight work per key finishes and is stored; offsets are
       // committed and deliveries settled, unfinished ones handed back for redelivery.
-      const deadline = Date.now() + config.ORDERLY_DRAIN_TIMEOUT_MS;
-      await pipeline.stop(config.ORDERLY_DRAIN_TIMEOUT_MS);
-      // Running tasks finish within what is left of the deadline; the rest go back to the broker.
-      await startedJobs.stop(Math.max(0, deadline - Date.now()));
+      const deadline = now() + config.ORDERLY_DRAIN_TIMEOUT_MS;
+      await pipeline.drain(config.ORDERLY_DRAIN_TIMEOUT_MS);
+      // Running tasks finish within what is left of the deadline, while the order store and the
+      // brokers they read from are still open; the rest go back to the broker.
+      await startedJobs.stop(Math.max(0, deadline - now()));
       // Only now the real-time clients (1001, SSE with a `retry:` hint): they have seen every
       // change the drain applied, and reconnect elsewhere and resume from their last seq.
       await started.close();
       await http.close(); // the remaining connections
+      await pipeline.stop(0); // drained already: closes the broker connections and the store
       await tickets.close?.();
     })());
 
@@ -183,4 +187,13 @@ function createTicketStore(config: Config, deps: OrderlyDeps): DedupStore & { cl
 /** The embedded store reads every order itself; for Redis the jobs make a scan of their own. */
 function hasScan<S extends object>(store: S): store is S & OrderScan {
   return typeof (store as Partial<OrderScan>).scan === 'function';
+}
+
+function once<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  let called = false;
+  return (...args) => {
+    if (called) return;
+    called = true;
+    fn(...args);
+  };
 }

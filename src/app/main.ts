@@ -68,6 +68,7 @@ async function main(): Promise<void> {
 
   let shuttingDown = false;
   const shutdown = (signal: NodeJS.Signals | 'fatal') => {
+    if (shuttingDown && signal === 'fatal') return; // another supervisor giving up: the shutdown under way is enough
     if (shuttingDown) {
       // A second Ctrl-C means "now": whatever is unsettled is redelivered by the brokers.
       logger.warn({ signal }, 'second signal during shutdown: exiting without waiting');

@@ -6,7 +6,7 @@ import type { ClusterBus } from '../actors/hub/clusterBus.js';
 import { createJobPool, type JobPool } from '../actors/jobs/createJobPool.js';
 import { createSupervisorLogic } from '../actors/supervision/index.js';
 import { createEmailJob, emailInput } from '../actors/jobs/emailJob.js';
-import { createTaskEnqueuer, type TaskEnqueuer } from '../actors/jobs/enqueueTask.js';
+import { createEnsureEnqueued, createTaskEnqueuer, type TaskEnqueuer } from '../actors/jobs/enqueueTask.js';
 import type { JobHandler } from '../actors/jobs/jobHandler.js';
 import type { MailSender } from '../actors/jobs/mailSender.js';
 import type { OrderScan } from '../actors/jobs/orderScan.js';
@@ -148,6 +148,7 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
       { source: gateway, store, handlers, retryDelay, clock, onChange, log },
     );
     const enqueue = createTaskEnqueuer({ store, sink: gateway, channelOf, clock, ...(deps.newId ? { newId: deps.newId } : {}), onChange });
+    const ensureEnqueued = createEnsureEnqueued({ store, sink: gateway, channelOf, clock, onChange });
 
     // Crash-safe where it can be: with status events on, a paid order's email is enqueued from its
     // `order.status-changed` event (written with the order, delivered at least once); on the
@@ -176,7 +177,7 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
                     consumePaidEmails(
                       deps.statusSource!,
                       { channel: (config.ORDERLY_CHANNEL_PREFIX ?? '') + config.ORDERLY_STATUS_CHANNEL, group: `${config.ORDERLY_JOBS_GROUP}-paid-emails`, credit: config.ORDERLY_JOBS_CREDIT },
-                      { enqueue, orders: deps.orders, retryDelay, log },
+                      { ensureEnqueued, orders: deps.orders, retryDelay, log },
                     ),
                   ),
                 },

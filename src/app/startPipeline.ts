@@ -65,6 +65,12 @@ export interface Pipeline {
   /** The pipeline supervisor (gateways with one child per source, and the outbox relay): each child's state and restart count. */
   readonly supervisor: SupervisedSources['actor'];
   /**
+   * The first half of `stop`: stops intake, waits (up to `timeoutMs`) for in-flight deliveries to
+   * settle, lets the outbox relay publish what is pending, and stops the supervision tree; the
+   * broker connections and the store stay open for whoever still needs them (the jobs). Idempotent.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /**
    * Stops intake and waits (up to `timeoutMs`) for in-flight deliveries to settle, then stops the
    * actors, lets the outbox relay publish what is pending for what is left of `timeoutMs`, and
    * closes the broker (unless it was handed in: its owner closes it). Whatever had not settled
@@ -156,6 +162,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     );
   } catch (error) {
     await Promise.all(owned.map((gateway) => gateway.close().catch(() => undefined)));
+    await deadLetters.close().catch(() => undefined);
     await ownedStore?.close?.();
     registry.stop();
     throw error;
@@ -243,9 +250,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
 
   sources.start();
 
-  let stopping: Promise<void> | undefined;
-  const stop = (timeoutMs: number) =>
-    (stopping ??= (async () => {
+  let draining: Promise<void> | undefined;
+  const drain = (timeoutMs: number) =>
+    (draining ??= (async () => {
       const deadline = clock.now() + timeoutMs;
       intake.abort(); // the source stops fetching; deliveries in flight still settle
       if (!(await closedWithin(subscription, timeoutMs))) {
@@ -259,9 +266,14 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       // Then the tree, in reverse order: the relay (stopped already), the sources (whatever they
       // still hold goes back to the broker).
       sources.stop();
-      await Promise.all(owned.map((gateway) => gateway.close()));
-      await deadLetters.close();
-      await ownedStore?.close?.();
+    })());
+  let stopping: Promise<void> | undefined;
+  const stop = (timeoutMs: number) =>
+    (stopping ??= (async () => {
+      await drain(timeoutMs);
+      // Each closes even when another fails: a stuck broker must not keep the store open.
+      const closed = await Promise.allSettled([...owned.map((gateway) => gateway.close()), deadLetters.close(), Promise.resolve(ownedStore?.close?.())]);
+      for (const result of closed) if (result.status === 'rejected') log.warn({ err: result.reason }, 'closing failed');
       changes.complete();
       settled.complete();
     })());
@@ -287,6 +299,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     get consuming() {
       return consuming;
     },
+    drain,
     sourcesDown: sources.down,
     sourcesReady: sources.ready,
     supervisor: sources.actor,

@@ -76,7 +76,9 @@ export function superviseSources(
   });
 
   const onSourceNotice = (notice: SupervisorNotice) => {
-    if (notice.type === 'supervisor.child.restarted') down.delete(notice.childId as SourceName);
+    // (Re)started, also as part of a fresh gateways supervisor: up again, ready once the broker says so.
+    if (notice.type === 'supervisor.child.started' || notice.type === 'supervisor.child.restarted') down.delete(notice.childId as SourceName);
+    if (notice.type === 'supervisor.child.stopped') ready.delete(notice.childId as SourceName);
     if (notice.type !== 'supervisor.child.exited') return;
     const name = notice.childId as SourceName;
     if (notice.exit === 'normal') {

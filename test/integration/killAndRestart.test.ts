@@ -66,6 +66,7 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('ki
       ORDERLY_CONSUMER_GROUP: run,
       ORDERLY_NATS_STREAM: run.replace(/[^A-Za-z0-9_-]/g, '_'),
       ORDERLY_CREDIT: '64',
+      ORDERLY_REDIS_CLAIM_IDLE_MS: '2000', // Redis Streams: what the killed process held comes back after 2 s, not 30
       ...testAuthEnv,
     };
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../domain/clock.js';
 import type { Sink } from '../../streams/source.js';
-import type { TaskJson, TaskRecord, TaskStore } from '../taskStore.js';
+import { TaskExistsError, type TaskJson, type TaskRecord, type TaskStore } from '../taskStore.js';
 import { encodeTaskMessage } from './taskMessage.js';
 import { ownedPayload } from './taskOwnership.js';
 
@@ -80,6 +80,47 @@ export function createTaskEnqueuer(deps: TaskEnqueuerDeps): TaskEnqueuer {
       throw new TaskNotEnqueuedError(record.taskId, { cause });
     }
     return record;
+  };
+}
+
+/**
+ * For a caller that names its task and may ask again (a paid order's email, asked by every
+ * delivery of its status event): resolves once the task exists and its message has reached the
+ * broker at least once since it was stored. A task already stored `queued` is published again,
+ * since an earlier try may have stopped between the store and the broker (a duplicate delivery
+ * is harmless: a worker claims a task by compare-and-set); a task already further along is left
+ * alone. A refused publish rejects and leaves the task `queued`, for the caller to try again.
+ */
+export function createEnsureEnqueued(deps: TaskEnqueuerDeps): (request: TaskRequest & { readonly taskId: string }) => Promise<void> {
+  const clock = deps.clock ?? systemClock;
+  return async (request) => {
+    const now = new Date(clock.now()).toISOString();
+    const record: TaskRecord = {
+      taskId: request.taskId,
+      type: request.type,
+      status: 'queued',
+      attempts: 0,
+      payload: ownedPayload(request.ownerId, request.payload),
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    try {
+      await deps.store.create(record);
+      deps.onChange?.(record);
+    } catch (error) {
+      if (!(error instanceof TaskExistsError)) throw error;
+      const existing = await deps.store.get(request.taskId);
+      if (existing?.status !== 'queued') return;
+    }
+    const message = encodeTaskMessage({
+      taskId: record.taskId,
+      type: record.type,
+      ownerId: request.ownerId,
+      payload: request.payload,
+      ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+    });
+    await deps.sink.publish(deps.channelOf(record.type), message);
   };
 }
 

@@ -1,7 +1,7 @@
 import type { OrderChange } from '../decideOrder.js';
 import type { OrderStore } from '../orderStore.js';
 import { TaskExistsError } from '../taskStore.js';
-import type { TaskEnqueuer } from './enqueueTask.js';
+import type { TaskEnqueuer, TaskRequest } from './enqueueTask.js';
 
 /** The one email task of a paid order: a second change to `paid` (after a failed payment) finds it. */
 export const confirmationTaskId = (orderId: string): string => `email-confirmation-${encodeURIComponent(orderId)}`;
@@ -60,25 +60,25 @@ export interface StatusChange {
 /**
  * A paid order's confirmation email, from its `order.status-changed` event read back from the
  * broker: the event was written in the same store step as the order (the transactional outbox)
- * and is delivered at least once, and the task id is made from the order id, so every paid order
- * gets exactly one email, a crash anywhere in between included. Resolves once the task is
- * enqueued (or was already); rejects when it should be tried again (store or broker down).
+ * and is delivered at least once, the task id is made from the order id, and `ensureEnqueued`
+ * publishes a task that is still `queued` again. So every paid order gets exactly one email, a
+ * crash anywhere in between included. Resolves once the task is on the broker (or past it);
+ * rejects when it should be tried again (store or broker down).
  */
-export async function paidEmailFromStatus(change: StatusChange, deps: { readonly enqueue: TaskEnqueuer; readonly orders: Pick<OrderStore, 'load'> }): Promise<void> {
+export async function paidEmailFromStatus(
+  change: StatusChange,
+  deps: { readonly ensureEnqueued: (request: TaskRequest & { readonly taskId: string }) => Promise<void>; readonly orders: Pick<OrderStore, 'load'> },
+): Promise<void> {
   if (change.to !== 'paid') return;
   const order = await deps.orders.load(change.orderId);
   // The status event is only ever written with its order, so a missing order is another
   // deployment's event on a shared channel: nothing to send.
   if (!order?.view) return;
-  try {
-    await deps.enqueue({
-      type: 'email',
-      ownerId: order.view.userId,
-      payload: { orderId: change.orderId },
-      taskId: confirmationTaskId(change.orderId),
-      ...(change.correlationId ? { correlationId: change.correlationId } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof TaskExistsError)) throw error;
-  }
+  await deps.ensureEnqueued({
+    type: 'email',
+    ownerId: order.view.userId,
+    payload: { orderId: change.orderId },
+    taskId: confirmationTaskId(change.orderId),
+    ...(change.correlationId ? { correlationId: change.correlationId } : {}),
+  });
 }
