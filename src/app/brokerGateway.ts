@@ -18,7 +18,7 @@ export function createBrokerGateway(name: SourceName, config: Config, clock: Clo
     case 'memory':
       return createMemoryBroker({ maxChannelDepth: config.ORDERLY_MEMORY_MAX_DEPTH, clock });
     case 'kafka':
-      return createKafkaGateway({ brokers: config.KAFKA_BROKERS }, { clock, log });
+      return createKafkaGateway({ brokers: config.KAFKA_BROKERS, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS }, { clock, log });
     case 'rabbitmq':
       return createRabbitMqGateway({ url: config.AMQP_URL, connectionName: config.ORDERLY_AMQP_CONNECTION_NAME }, { clock });
     case 'nats':

@@ -44,6 +44,11 @@ export const settings = {
   REDIS_URL: { schema: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'), default: 'redis://127.0.0.1:6379', doc: 'Redis connection.' },
   ORDERLY_REDIS_KEY_PREFIX: { schema: z.string().min(1), default: 'orderly:', doc: 'Put before every key Orderly writes in Redis.' },
   KAFKA_BROKERS: { schema: list('broker'), default: '127.0.0.1:9092', doc: 'Kafka bootstrap brokers, comma-separated.' },
+  KAFKA_SESSION_TIMEOUT_MS: {
+    schema: int(6_000, 300_000),
+    default: '30000',
+    doc: 'How long the Kafka group waits for a silent member (a killed process) before its partitions go to the others.',
+  },
   ORDERLY_AMQP_CONNECTION_NAME: { schema: z.string().min(1), default: 'orderly', doc: 'Name of Orderly’s RabbitMQ connection in `rabbitmqctl list_connections`.' },
   AMQP_URL: {
     schema: z.string().regex(/^amqps?:\/\//, 'must be an amqp:// or amqps:// URL'),

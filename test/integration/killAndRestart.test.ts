@@ -67,6 +67,7 @@ describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('ki
       ORDERLY_NATS_STREAM: run.replace(/[^A-Za-z0-9_-]/g, '_'),
       ORDERLY_CREDIT: '64',
       ORDERLY_REDIS_CLAIM_IDLE_MS: '2000', // Redis Streams: what the killed process held comes back after 2 s, not 30
+      KAFKA_SESSION_TIMEOUT_MS: '6000', // Kafka: the killed member's partitions move after 6 s, not 30
       ...testAuthEnv,
     };
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);

@@ -24,6 +24,8 @@ export interface ConsumeDeps {
   readonly maxWaitMs?: number;
   /** How often a consumer waiting for credit heartbeats, so the group keeps it. @default 3000 */
   readonly heartbeatMs?: number;
+  /** kafkajs `sessionTimeout`: how long the group waits for a silent member. @default 30_000 */
+  readonly sessionTimeoutMs?: number;
 }
 
 /**
@@ -208,7 +210,12 @@ export function consumeTopics(deps: ConsumeDeps, options: ConsumeOptions): Obser
       if (closed) return; // unsubscribed while the topics were being made
       // A short fetch wait: while every topic is paused kafkajs sleeps this long between looks,
       // so it is also how soon fetching resumes after credit comes back.
-      const member = deps.kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false, maxWaitTimeInMs: deps.maxWaitMs ?? 200 });
+      const member = deps.kafka.consumer({
+        groupId: options.group,
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: deps.maxWaitMs ?? 200,
+        ...(deps.sessionTimeoutMs ? { sessionTimeout: deps.sessionTimeoutMs, heartbeatInterval: Math.min(3000, Math.floor(deps.sessionTimeoutMs / 3)) } : {}),
+      });
       consumer = member;
       member.on(member.events.GROUP_JOIN, onGroupJoin);
       // kafkajs restarts a crashed consumer only after a retriable error; after any other (e.g.

@@ -12,6 +12,11 @@ export interface KafkaOptions {
   readonly clientId?: string;
   /** Partitions of a topic Orderly creates. @default 12 */
   readonly partitions?: number;
+  /**
+   * How long the group waits for a silent member (a killed process) before giving its partitions
+   * to the others; within the broker's `group.min.session.timeout.ms` (6 s by default). @default 30_000
+   */
+  readonly sessionTimeoutMs?: number;
 }
 
 /**
@@ -107,7 +112,10 @@ export function createKafkaGateway(options: KafkaOptions = {}, deps: { clock?: C
 
   return {
     consume: (consumeOptions) =>
-      consumeTopics({ kafka, producer, prepare, deadLetterTopic: deadLetterChannel, clock, track, ...(deps.log ? { log: deps.log } : {}) }, consumeOptions),
+      consumeTopics(
+        { kafka, producer, prepare, deadLetterTopic: deadLetterChannel, clock, track, ...(options.sessionTimeoutMs ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}), ...(deps.log ? { log: deps.log } : {}) },
+        consumeOptions,
+      ),
     publish: async (channel, message) => {
       await prepare([channel]);
       await (await producer()).send({ topic: channel, acks: -1, messages: [toKafkaMessage(message)] });
