@@ -47,26 +47,10 @@ export function createTaskEnqueuer(deps: TaskEnqueuerDeps): TaskEnqueuer {
     }
   };
   return async (request) => {
-    const now = new Date(clock.now()).toISOString();
-    const record: TaskRecord = {
-      taskId: request.taskId ?? newId(),
-      type: request.type,
-      status: 'queued',
-      attempts: 0,
-      payload: ownedPayload(request.ownerId, request.payload),
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+    const record = queuedRecord(request, request.taskId ?? newId(), clock);
     await deps.store.create(record);
     announce(record);
-    const message = encodeTaskMessage({
-      taskId: record.taskId,
-      type: record.type,
-      ownerId: request.ownerId,
-      payload: request.payload,
-      ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
-    });
+    const message = taskMessage(record.taskId, request);
     try {
       await deps.sink.publish(deps.channelOf(record.type), message);
     } catch (cause) {
@@ -94,17 +78,7 @@ export function createTaskEnqueuer(deps: TaskEnqueuerDeps): TaskEnqueuer {
 export function createEnsureEnqueued(deps: TaskEnqueuerDeps): (request: TaskRequest & { readonly taskId: string }) => Promise<void> {
   const clock = deps.clock ?? systemClock;
   return async (request) => {
-    const now = new Date(clock.now()).toISOString();
-    const record: TaskRecord = {
-      taskId: request.taskId,
-      type: request.type,
-      status: 'queued',
-      attempts: 0,
-      payload: ownedPayload(request.ownerId, request.payload),
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
+    const record = queuedRecord(request, request.taskId, clock);
     try {
       await deps.store.create(record);
       deps.onChange?.(record);
@@ -113,13 +87,7 @@ export function createEnsureEnqueued(deps: TaskEnqueuerDeps): (request: TaskRequ
       const existing = await deps.store.get(request.taskId);
       if (existing?.status !== 'queued') return;
     }
-    const message = encodeTaskMessage({
-      taskId: record.taskId,
-      type: record.type,
-      ownerId: request.ownerId,
-      payload: request.payload,
-      ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
-    });
+    const message = taskMessage(record.taskId, request);
     await deps.sink.publish(deps.channelOf(record.type), message);
   };
 }
@@ -133,4 +101,21 @@ export class TaskNotEnqueuedError extends Error {
   ) {
     super(`task ${taskId} was not enqueued: the broker did not confirm it`, options);
   }
+}
+
+/** A new task as `create` stores it: `queued`, version 1, the owner kept inside the payload. */
+function queuedRecord(request: TaskRequest, taskId: string, clock: Clock): TaskRecord {
+  const now = new Date(clock.now()).toISOString();
+  return { taskId, type: request.type, status: 'queued', attempts: 0, payload: ownedPayload(request.ownerId, request.payload), createdAt: now, updatedAt: now, version: 1 };
+}
+
+/** What goes on the broker for a task. */
+function taskMessage(taskId: string, request: TaskRequest) {
+  return encodeTaskMessage({
+    taskId,
+    type: request.type,
+    ownerId: request.ownerId,
+    payload: request.payload,
+    ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+  });
 }
