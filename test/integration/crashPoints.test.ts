@@ -5,9 +5,10 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CrashPoint } from '../../src/app/crashPoints.js';
 import { fromStreamFields } from '../../src/gateways/redis/redisStreamMessage.js';
-import { bearer, testAuthEnv } from '../support/auth.js';
+import { bearer } from '../support/auth.js';
 import { goProducers, type Producer } from '../support/goProducers.js';
 import { keysOf, storedOrders } from '../support/redisOrders.js';
+import { runEnv } from '../support/runEnv.js';
 import { spawnOrderly, type SpawnedOrderly } from '../support/spawnOrderly.js';
 
 /**
@@ -61,20 +62,12 @@ const orderPoints: ReadonlyArray<[CrashPoint, number]> = [
 describe('kill -9 at instrumented points - redis streams, redis store', () => {
   it.each(orderPoints)('at %s (the %i-th time): after a restart every order and every status event is there exactly once', async (point, nth) => {
     const run = `orderly-crash-${point.replace('.', '-')}-${process.pid}-${Date.now().toString(36)}`;
-    const prefix = `${run}.`;
-    const keyPrefix = `${run}:`;
+    const { prefix, keyPrefix, env: base } = runEnv(run, 'redis');
     const env = {
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      ORDERLY_SOURCES: 'redis',
-      ORDERLY_STORE: 'redis',
-      ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
-      ORDERLY_CHANNEL_PREFIX: prefix,
-      ORDERLY_CONSUMER_GROUP: run,
+      ...base,
       ORDERLY_REDIS_CLAIM_IDLE_MS: '2000', // what the killed process held comes back after 2 s, not 30
       ORDERLY_JOBS_GROUP: `${run}-jobs`,
       ORDERLY_EMAIL_OUTBOX_DIR: await mkdtemp(join(tmpdir(), 'orderly-crash-mail-')),
-      ...testAuthEnv,
     };
     cleanups.push(() => rm(env.ORDERLY_EMAIL_OUTBOX_DIR, { recursive: true, force: true }));
     const first = await spawnOrderly({ ...env, ORDERLY_TEST_CRASH_AT: `${point}:${nth}` });
@@ -141,20 +134,12 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
 
   it(`at task.mid-run: every one of ${TASKS} tasks ends succeeded, once`, async () => {
     const run = `orderly-crash-task-${process.pid}-${Date.now().toString(36)}`;
-    const prefix = `${run}.`;
-    const keyPrefix = `${run}:`;
+    const { prefix, keyPrefix, env: base } = runEnv(run, 'redis');
     const env = {
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      ORDERLY_SOURCES: 'redis',
-      ORDERLY_STORE: 'redis',
-      ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
-      ORDERLY_CHANNEL_PREFIX: prefix,
-      ORDERLY_CONSUMER_GROUP: run,
+      ...base,
       ORDERLY_REDIS_CLAIM_IDLE_MS: '2000',
       ORDERLY_JOBS_GROUP: `${run}-jobs`,
       ORDERLY_JOBS_CONCURRENCY: '1',
-      ...testAuthEnv,
     };
     cleanups.push(async () => {
       const keys = [...(await keysOf(redis, `${keyPrefix}*`)), ...(await keysOf(redis, `${prefix}*`))];

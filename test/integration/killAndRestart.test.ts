@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bearer, testAuthEnv } from '../support/auth.js';
+import { bearer } from '../support/auth.js';
 import { goProducers, type Producer } from '../support/goProducers.js';
 import { keysOf as keysIn, paidOrders as paidIn } from '../support/redisOrders.js';
+import { runEnv } from '../support/runEnv.js';
 
 /**
  * Guarantee 3 with every durable broker and the Redis store: Orderly killed with SIGKILL in the
@@ -54,21 +55,12 @@ afterAll(async () => {
 describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('kill -9 and restart - %s source, redis store', (broker) => {
   it(`brings all ${ORDERS} orders to their final state exactly once across a SIGKILL`, async () => {
     const run = `orderly-kill-${broker}-${process.pid}-${Date.now().toString(36)}`;
-    const prefix = `${run}.`;
-    const keyPrefix = `${run}:`;
+    const { prefix, keyPrefix, env: base } = runEnv(run, broker);
     const env = {
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      ORDERLY_SOURCES: broker,
-      ORDERLY_STORE: 'redis',
-      ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
-      ORDERLY_CHANNEL_PREFIX: prefix,
-      ORDERLY_CONSUMER_GROUP: run,
-      ORDERLY_NATS_STREAM: run.replace(/[^A-Za-z0-9_-]/g, '_'),
+      ...base,
       ORDERLY_CREDIT: '64',
       ORDERLY_REDIS_CLAIM_IDLE_MS: '2000', // Redis Streams: what the killed process held comes back after 2 s, not 30
       KAFKA_SESSION_TIMEOUT_MS: '6000', // Kafka: the killed member's partitions move after 6 s, not 30
-      ...testAuthEnv,
     };
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);
     const first = startOrderly(env);

@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bearer, testAuthEnv } from '../support/auth.js';
+import { bearer } from '../support/auth.js';
 import { goProducers, type Producer } from '../support/goProducers.js';
 import { keysOf, storedOrders } from '../support/redisOrders.js';
+import { runEnv } from '../support/runEnv.js';
 import { spawnOrderly, type SpawnedOrderly } from '../support/spawnOrderly.js';
 
 /**
@@ -32,21 +33,8 @@ function appliedTwice(orders: Map<string, { history: readonly { eventId: string 
 describe.each(['kafka', 'rabbitmq', 'nats', 'redis', 'redis-list'] as const)('SIGTERM under load - %s source, redis store', (broker) => {
   it(`exits 0 within the deadline mid-run, and a restart finishes all ${ORDERS} orders exactly once`, async () => {
     const run = `orderly-term-${broker}-${process.pid}-${Date.now().toString(36)}`;
-    const prefix = `${run}.`;
-    const keyPrefix = `${run}:`;
-    const env = {
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      ORDERLY_SOURCES: broker,
-      ORDERLY_STORE: 'redis',
-      ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
-      ORDERLY_CHANNEL_PREFIX: prefix,
-      ORDERLY_CONSUMER_GROUP: run,
-      ORDERLY_NATS_STREAM: run.replace(/[^A-Za-z0-9_-]/g, '_'),
-      ORDERLY_CREDIT: '64',
-      ORDERLY_DRAIN_TIMEOUT_MS: String(DRAIN_MS),
-      ...testAuthEnv,
-    };
+    const { prefix, keyPrefix, env: base } = runEnv(run, broker);
+    const env = { ...base, ORDERLY_CREDIT: '64', ORDERLY_DRAIN_TIMEOUT_MS: String(DRAIN_MS) };
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);
     const first = await spawnOrderly(env);
     processes.push(first);
