@@ -1,3 +1,4 @@
+import { within } from '../domain/within.js';
 import type { FastifyInstance } from 'fastify';
 import { Observable, type Subscription } from 'rxjs';
 import { createActor, fromObservable } from 'xstate';
@@ -17,7 +18,7 @@ import { ownerOf } from '../actors/jobs/taskOwnership.js';
 import { taskView } from '../actors/jobs/taskView.js';
 import type { OrderStore } from '../actors/orderStore.js';
 import type { TaskRecord, TaskStore } from '../actors/taskStore.js';
-import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
+import { systemClock, type Clock } from '../domain/clock.js';
 import { createOutboxMailer } from '../gateways/email/createOutboxMailer.js';
 import { createSmtpMailer } from '../gateways/email/createSmtpMailer.js';
 import type { HttpAuth } from '../gateways/http/auth/index.js';
@@ -308,16 +309,6 @@ function makeMailer(config: JobsConfig, owned: { close(): unknown }[]): MailSend
   return createOutboxMailer({ dir: config.ORDERLY_EMAIL_OUTBOX_DIR });
 }
 
-/** Waits for `work` to settle, at most `ms`; never rejects, leaves no timer. */
-async function within(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: TimerHandle | undefined;
-  const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, Math.max(0, ms))));
-  try {
-    await Promise.race([work.catch(() => undefined), expired]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}
 
 /** The handler with the `task.mid-run` crash point after its work and before the task is recorded finished. */
 function afterRun(handler: JobHandler, reach: ReachCrashPoint): JobHandler {

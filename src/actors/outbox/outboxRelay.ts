@@ -1,3 +1,4 @@
+import { within } from '../../domain/within.js';
 import type { Clock, TimerHandle } from '../../domain/clock.js';
 import type { OutboxEntry } from './outboxEntry.js';
 import { OutboxRelayError } from './outboxRelayErrors.js';
@@ -106,11 +107,11 @@ export class OutboxRelay {
     if (this.#state === 'running' && drainMs > 0) {
       const idle = new Promise<void>((resolve) => (this.#onIdle = resolve));
       this.#kick(); // a save may have landed since the last pass
-      await waitAtMost(this.#clock, idle, drainMs);
+      await within(this.#clock, idle, drainMs);
     }
     this.#halt();
     const left = deadline - this.#clock.now();
-    if (this.#loop && left > 0) await waitAtMost(this.#clock, this.#loop, left);
+    if (this.#loop && left > 0) await within(this.#clock, this.#loop, left);
   }
 
   #halt(): void {
@@ -252,16 +253,3 @@ function notify(listener: () => void): void {
     // ignored on purpose
   }
 }
-
-/** Waits for `work` to settle, at most `ms`; never rejects, leaves no timer. */
-async function waitAtMost(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: TimerHandle;
-  const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
-  try {
-    await Promise.race([work.then(noop, noop), expired]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}
-
-function noop(): void {}

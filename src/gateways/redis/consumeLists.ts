@@ -13,7 +13,7 @@ import { decodeListEntry, encodeListEntry, requeuedListEntry } from './redisList
 import { listKeys, type ListKeys } from './redisListKeys.js';
 import { RedisListOptionsError, type ResolvedRedisListOptions } from './redisListOptions.js';
 import { transferEntry } from './redisListScripts.js';
-import { within } from './within.js';
+import { within } from '../../domain/within.js';
 
 export interface ConsumeListsDeps {
   /** The gateway's shared connection, for everything but the blocking moves. */

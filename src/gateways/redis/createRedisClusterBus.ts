@@ -9,7 +9,7 @@ import { RedisClusterBusClosedError, RedisClusterBusPublishError, RedisClusterBu
 import { resolveRedisClusterBusOptions, type RedisClusterBusOptions } from './redisClusterBusOptions.js';
 import { SEQUENCE_AND_PUBLISH } from './redisClusterBusScript.js';
 import { runScript } from './runScript.js';
-import { within } from './within.js';
+import { within } from '../../domain/within.js';
 
 export interface RedisClusterBus extends ClusterBus, AsyncDisposable {
   /**

@@ -5,7 +5,7 @@ import type { OutboundMessage } from '../../streams/source.js';
 import { consumeLists } from './consumeLists.js';
 import { encodeListEntry } from './redisListEntry.js';
 import { resolveRedisListOptions, type RedisListOptions } from './redisListOptions.js';
-import { within } from './within.js';
+import { within } from '../../domain/within.js';
 
 export { RedisListOptionsError, type RedisListOptions } from './redisListOptions.js';
 

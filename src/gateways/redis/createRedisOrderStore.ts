@@ -1,3 +1,4 @@
+import { within } from '../../domain/within.js';
 import { Redis } from 'ioredis';
 import { systemClock, type Clock } from '../../domain/clock.js';
 import type { OrderRecord } from '../../actors/orderRecord.js';
@@ -158,17 +159,3 @@ function connect(url: string, commandTimeoutMs: number): Redis {
   redis.on('error', () => undefined); // each command rejects with the error, and ioredis reconnects
   return redis;
 }
-
-/** Waits for `work` to settle, at most `ms`; never rejects. */
-async function within(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
-  if (ms <= 0) return;
-  let timer: unknown;
-  const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
-  try {
-    await Promise.race([work.then(noop, noop), expired]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}
-
-function noop(): void {}

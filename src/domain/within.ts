@@ -1,7 +1,8 @@
-import type { Clock, TimerHandle } from '../../domain/clock.js';
+import type { Clock, TimerHandle } from './clock.js';
 
-/** Waits for `work` to settle, at most `ms`; never rejects. How every bounded wait of a close is written. */
+/** Waits for `work` to settle, at most `ms` on `clock`; never rejects, leaves no timer. How every bounded wait (a close, a drain) is written. */
 export async function within(clock: Clock, work: Promise<unknown>, ms: number): Promise<void> {
+  if (ms <= 0) return;
   let timer: TimerHandle;
   const expired = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
   try {
