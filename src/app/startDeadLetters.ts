@@ -1,5 +1,4 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import { map } from 'rxjs';
 import type { ParkedEvent } from '../actors/decideOrder.js';
 import type { OrderStore } from '../actors/orderStore.js';
 import { systemClock, type Clock } from '../domain/clock.js';
@@ -9,7 +8,6 @@ import type { HttpAuth } from '../gateways/http/auth/index.js';
 import type { DlqRouteDeps } from '../gateways/http/dlqRoutes.js';
 import { createMemoryDeadLetterStore } from '../gateways/memory/createMemoryDeadLetterStore.js';
 import { createRedisDeadLetterStore } from '../gateways/redis/createRedisDeadLetterStore.js';
-import type { BrokerGateway } from '../streams/brokerGateway.js';
 import { createDelivery } from '../streams/createDelivery.js';
 import type { DeadLetterContext, DeadLetterStore } from '../streams/deadLetterStore.js';
 import type { Delivery } from '../streams/delivery.js';
@@ -48,7 +46,6 @@ export interface DeadLetters {
   /** Put in front of `processDeliveries`: each delivery's `deadLetter` indexes before the broker parks. */
   readonly record: MonoTypeOperatorFunction<Delivery>;
   /** The same, around a whole gateway (its `consume`), for a gateway handed to the pipeline. */
-  wrapGateway(gateway: BrokerGateway): BrokerGateway;
   /** Wraps the pipeline's handler so that dead letters carry their first failure time. */
   observeHandler<R>(handler: (envelope: Envelope, attempt: number) => Promise<R>): (envelope: Envelope, attempt: number) => Promise<R>;
   /** Indexes stashed events that can no longer be applied (orphans) before they are published to the DLQ. */
@@ -107,15 +104,6 @@ export function startDeadLetters(config: DeadLetterConfig, deps: DeadLettersDeps
   return {
     store,
     record,
-    wrapGateway: (gateway) => ({
-      ...gateway,
-      consume: (options) => gateway.consume(options).pipe(map((delivery) => recordingDelivery(delivery, recorder))),
-      publish: (channel, message) => gateway.publish(channel, message),
-      deadLetterChannel: (channel) => gateway.deadLetterChannel(channel),
-      prepare: (channels) => gateway.prepare(channels),
-      close: () => gateway.close(),
-      [Symbol.asyncDispose]: () => gateway.close(),
-    }),
     observeHandler: (handler) => failureTimes.observe(handler),
     recordParked,
     routeDeps: ({ publisher, gateways }, auth) => ({
