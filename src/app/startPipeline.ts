@@ -104,9 +104,11 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     }),
   );
   const publisher = gateways.get(config.ORDERLY_PUBLISH_TO ?? config.ORDERLY_SOURCES[0]!)!;
-  const reach = crashSwitch(config.ORDERLY_TEST_CRASH_AT);
+  // Crash points only when a crash test asks for them: no proxy on the store's hot path otherwise.
+  const crashPlan = config.ORDERLY_TEST_CRASH_AT;
+  const reach = crashSwitch(crashPlan);
   const ownedStore = deps.store ? undefined : createOrderStore(config);
-  const store = crashingStore(deps.store ?? ownedStore!, reach);
+  const store = crashPlan ? crashingStore(deps.store ?? ownedStore!, reach) : (deps.store ?? ownedStore!);
   const outbox: OutboxStore | undefined = config.ORDERLY_STATUS_EVENTS && hasOutbox(store) ? store : undefined;
   if (config.ORDERLY_STATUS_EVENTS && !outbox) log.warn('the order store keeps no outbox: no order.status-changed events are published');
   const statusChannel = prefix + config.ORDERLY_STATUS_CHANNEL;
@@ -179,7 +181,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
         new Observable<never>((subscriber) => {
           const relay = new OutboxRelay({
             store: outbox,
-            sink: crashingSink(publisher, reach),
+            sink: crashPlan ? crashingSink(publisher, reach) : publisher,
             channel: statusChannel,
             batchSize: config.ORDERLY_OUTBOX_BATCH,
             pollMs: config.ORDERLY_OUTBOX_POLL_MS,
