@@ -57,7 +57,7 @@ export async function orderlyHubServer(): Promise<FanOutServer> {
         ...failures,
         ...(cutOff > 0 ? [`the hub cut off ${cutOff} sessions as too slow`] : []),
         ...(unserialisable > 0 ? [`${unserialisable} messages were not serialisable`] : []),
-        ...(hub.actor.getSnapshot().status !== 'active' ? [`the hub actor is ${hub.actor.getSnapshot().status}`] : []),
+        ...(hub.actor?.getSnapshot().status !== 'active' ? [`the hub actor is ${hub.actor?.getSnapshot().status ?? 'not started'}`] : []),
       ];
     },
     async close() {

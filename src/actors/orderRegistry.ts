@@ -75,10 +75,11 @@ export interface RegistryStats {
  * used idle one does. Passivating loses nothing, since an actor never holds a state the store
  * does not have once `apply` has answered; the next event rehydrates it.
  *
- * Supervision, minimal: anything that goes wrong during `apply` — the store fails, the save
- * conflicts, the actor crashes — discards the actor, because it may have moved ahead of the
- * store. The caller's retry rehydrates a fresh actor from the stored record. Other orders never
- * notice.
+ * Supervision, one-for-one over the order actors: anything that goes wrong during `apply` — the
+ * store fails, the save conflicts, the actor crashes — discards that order's actor, because it may
+ * have moved ahead of the store. The caller's retry restarts it from its last stored snapshot
+ * (a restart at once would only repeat the failure; the retry's backoff spaces them). Other
+ * orders never notice.
  */
 export class OrderRegistry {
   readonly #deps: OrderActorDeps;
@@ -145,6 +146,19 @@ export class OrderRegistry {
       count++;
     }
     return count;
+  }
+
+  /**
+   * The registry's incarnation in a supervision tree; the returned stop passivates every idle
+   * order actor, so a restarted registry starts empty and each order comes back from its stored
+   * snapshot at its next event. Order actors stay root actors of their own: XState lets only a
+   * parent's own actions stop its children, and the registry must stop them from outside (idle,
+   * LRU, a failed apply). They share the tree's inspector through `inspect` instead.
+   */
+  run(): () => void {
+    return () => {
+      for (const [orderId, entry] of this.#entries) if (!entry.busy) this.#passivate(orderId, entry);
+    };
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { OrderScan } from '../actors/jobs/orderScan.js';
-import type { Clock } from '../domain/clock.js';
+import { systemClock, type Clock } from '../domain/clock.js';
 import { createHttpAuth, randomJwtSecret, type HttpAuth } from '../gateways/http/auth/index.js';
 import { createHttpServer } from '../gateways/http/createHttpServer.js';
 import { registerDlqRoutes } from '../gateways/http/dlqRoutes.js';
@@ -10,7 +10,10 @@ import { createMemoryDedupStore } from '../gateways/memory/createMemoryDedupStor
 import { createRedisDedupStore } from '../gateways/redis/createRedisDedupStore.js';
 import type { DedupStore } from '../streams/dedupStore.js';
 import type { Config } from './config.js';
-import { startPipeline, type Pipeline, type PipelineDeps } from './startPipeline.js';
+import type { Actor } from 'xstate';
+import type { SupervisorLogic } from '../actors/supervision/index.js';
+import { startPipeline, TREE_RESTART_INTENSITY, type Pipeline, type PipelineDeps } from './startPipeline.js';
+import { startTopSupervisor } from './startSupervisor.js';
 import { startJobs, type Jobs } from './startJobs.js';
 import { startRealtime, type Realtime } from './startRealtime.js';
 
@@ -43,6 +46,13 @@ export interface Orderly {
   readonly realtime: Realtime;
   /** The job pool behind `POST /tasks`. */
   readonly jobs: Jobs;
+  /**
+   * The root of the supervision tree, children in start order (they stop in reverse):
+   * `registry` (the order actors), `outbox` (the relay, when status events are on), `hub`, `jobs`
+   * (the job pool and the paid-order emails), `gateways` (one child per source). Its snapshot
+   * holds each child's state and restart count.
+   */
+  readonly root: Actor<SupervisorLogic>;
   readiness(): Readiness;
   /** Stops intake, lets in-flight work finish within the shutdown deadline, closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -73,7 +83,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   );
   let pipeline: Pipeline;
   try {
-    pipeline = await startPipeline(config, { ...deps, ...(onFatal ? { onFatal } : {}) });
+    pipeline = await startPipeline(config, { ...deps, supervisor: 'caller', ...(onFatal ? { onFatal } : {}) });
   } catch (error) {
     await tickets.close?.();
     throw error;
@@ -83,6 +93,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   const readiness = (): Readiness => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {
       consuming: { ok: pipeline.consuming, detail: pipeline.consuming ? 'pipeline running' : 'pipeline stopped' },
+      supervision: root?.getSnapshot().status === 'active' ? { ok: true } : { ok: false, detail: root ? 'the root supervisor gave up' : 'starting' },
       draining: { ok: !draining, ...(draining ? { detail: 'shutting down' } : {}) },
     };
     for (const source of config.ORDERLY_SOURCES) {
@@ -117,6 +128,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   });
   let realtime: Realtime | undefined;
   let jobs: Jobs | undefined;
+  let root: Actor<SupervisorLogic> | undefined;
   try {
     realtime = await startRealtime(config, { pipeline, http, auth, logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) });
     jobs = await startJobs(config, {
@@ -128,13 +140,28 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       statusSource: pipeline.publisher,
       auth,
       newId,
-      ...(onFatal ? { onFatal } : {}),
+      supervisor: 'caller',
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
     jobs.registerRoutes(http);
     registerDlqRoutes(http, pipeline.deadLetters.routeDeps({ publisher: pipeline.publisher, gateways: pipeline.gateways }, auth));
+    // One tree. What others depend on starts first: the sources last, once everything they feed
+    // runs. A child that gave up (its own restarts spent) is started afresh a few times; past
+    // that the root gives up, the pipeline fails, and the app shuts down with a non-zero exit.
+    const { tree } = pipeline;
+    root = startTopSupervisor({
+      id: 'root',
+      children: [tree.registry, ...(tree.outbox ? [tree.outbox] : []), realtime.hubChild, jobs.child, tree.gateways],
+      intensity: TREE_RESTART_INTENSITY,
+      periodMs: config.ORDERLY_SOURCE_RESTART_PERIOD_MS,
+      backoff: { baseMs: config.ORDERLY_RETRY_BASE_MS, maxMs: config.ORDERLY_RETRY_MAX_MS },
+      clock: deps.clock ?? systemClock,
+      log: deps.logger,
+      onEscalated: (error) => pipeline.fail(error),
+    });
     await http.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
+    root?.stop();
     await jobs?.stop(0);
     await realtime?.close();
     await http.close();
@@ -144,6 +171,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   }
   const started = realtime;
   const startedJobs = jobs;
+  const startedRoot = root;
   const address = http.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -164,11 +192,14 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       // change the drain applied, and reconnect elsewhere and resume from their last seq.
       await started.close();
       await http.close(); // the remaining connections
+      // The tree, in reverse start order: what is still running (the sources have completed, the
+      // pool has drained, the hub has ended) stops; unsettled deliveries go back to the brokers.
+      startedRoot.stop();
       await pipeline.stop(0); // drained already: closes the broker connections and the store
       await tickets.close?.();
     })());
 
-  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, jobs: startedJobs, readiness, stop };
+  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, jobs: startedJobs, root: startedRoot, readiness, stop };
 }
 
 /**

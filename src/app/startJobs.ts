@@ -5,7 +5,7 @@ import { createActor, fromObservable } from 'xstate';
 import type { OrderChange } from '../actors/decideOrder.js';
 import type { ClusterBus } from '../actors/hub/clusterBus.js';
 import { createJobPool, type JobPool } from '../actors/jobs/createJobPool.js';
-import { createSupervisorLogic } from '../actors/supervision/index.js';
+import { createSupervisorLogic, type ChildSpec } from '../actors/supervision/index.js';
 import { createEmailJob, emailInput } from '../actors/jobs/emailJob.js';
 import { createEnsureEnqueued, createTaskEnqueuer, type TaskEnqueuer } from '../actors/jobs/enqueueTask.js';
 import type { JobHandler } from '../actors/jobs/jobHandler.js';
@@ -65,9 +65,16 @@ export interface JobsDeps {
   readonly onFatal?: (error: unknown) => void;
   /** Where emails go instead of the outbox or SMTP. */
   readonly mailer?: MailSender;
+  /**
+   * Who runs the jobs supervisor (`child`). `own`: started here, `onFatal` when it gives up.
+   * `caller`: nothing runs until the caller's supervisor (Orderly's root) starts `child`. @default 'own'
+   */
+  readonly supervisor?: 'own' | 'caller';
 }
 
 export interface Jobs {
+  /** The jobs supervisor (the pool, the paid-order emails) as a child of a tree. */
+  readonly child: ChildSpec;
   readonly pool: JobPool;
   readonly store: TaskStore;
   readonly gateway: BrokerGateway;
@@ -159,8 +166,8 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
     // The jobs supervisor: a pool whose source failed (connection lost, broker restarted) is
     // started again with backoff; what it had handed out comes back from the broker and the task
     // store makes that harmless. Past the intensity it gives up, and the app shuts down (exit 1).
-    const supervisor = createActor(
-      createSupervisorLogic({
+    const supervisedByCaller = deps.supervisor === 'caller';
+    const logic = createSupervisorLogic({
         strategy: 'one-for-one',
         intensity: config.ORDERLY_SOURCE_RESTART_INTENSITY,
         periodMs: config.ORDERLY_SOURCE_RESTART_PERIOD_MS,
@@ -189,16 +196,16 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
           if (notice.type === 'supervisor.child.exited' && notice.exit === 'error') {
             log.warn({ err: notice.error, restartInMs: notice.restartInMs }, 'job source failed; the supervisor restarts the pool');
           }
-          if (notice.type === 'supervisor.escalated') {
+          // Under a caller's supervisor the escalation is that supervisor's to handle.
+          if (notice.type === 'supervisor.escalated' && !supervisedByCaller) {
             log.error({ err: notice.error }, 'the jobs supervisor gives up');
             deps.onFatal?.(notice.error);
           }
         },
-      }),
-      { clock, id: 'jobs' },
-    );
-    supervisor.subscribe({ error: () => undefined }); // reported through onFatal
-    supervisor.start();
+      });
+    const supervisor = supervisedByCaller ? undefined : createActor(logic, { clock, id: 'jobs', systemId: 'jobs' });
+    supervisor?.subscribe({ error: () => undefined }); // reported through onFatal
+    supervisor?.start();
 
     const emails = paidOrderEmails({
       enqueue,
@@ -215,11 +222,12 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
         await within(clock, emails.pending(), timeoutMs);
         const finished = await pool.drain(Math.max(0, deadline - clock.now()));
         if (!finished) log.warn({ running: pool.stats.running }, 'jobs still running at the deadline were handed back to the broker');
-        supervisor.stop();
+        supervisor?.stop();
         await closeOwned();
       })());
 
     return {
+      child: { id: 'jobs', logic },
       pool,
       store,
       gateway,
@@ -243,7 +251,7 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
       stop,
       abandon: () => {
         paid?.unsubscribe();
-        supervisor.stop();
+        supervisor?.stop();
         pool.abandon();
       },
     };

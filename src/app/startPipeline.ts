@@ -1,6 +1,6 @@
 import { Observable, Subject, type Subscription } from 'rxjs';
-import { fromObservable } from 'xstate';
-import type { ChildSpec } from '../actors/supervision/index.js';
+import { fromCallback, fromObservable, type Actor } from 'xstate';
+import type { ChildSpec, SupervisorLogic } from '../actors/supervision/index.js';
 import type { Logger } from 'pino';
 import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
 import { OrderRegistry } from '../actors/orderRegistry.js';
@@ -18,7 +18,8 @@ import type { SettledRecord } from '../streams/settle.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
 import { crashingSink, crashingStore, crashSwitch } from './crashPoints.js';
 import { startDeadLetters, type DeadLetters } from './startDeadLetters.js';
-import { superviseSources, type SupervisedSources } from './superviseSources.js';
+import { startTopSupervisor } from './startSupervisor.js';
+import { superviseSources } from './superviseSources.js';
 import type { Config, SourceName } from './config.js';
 import { orderHandler } from './orderHandler.js';
 
@@ -37,6 +38,23 @@ export interface PipelineDeps {
   readonly onFatal?: (error: unknown) => void;
   /** Gateways to use instead of making them (tests; a restarted pipeline reuses the same ones); their owner closes them. */
   readonly gateways?: Partial<Record<SourceName, BrokerGateway>>;
+  /**
+   * Who supervises the pipeline's actors (`tree`). `own`: a `pipeline` supervisor, started here
+   * (the benchmarks, tests, a pipeline on its own). `caller`: nothing runs yet; the caller puts
+   * `tree` under its own supervisor, starts it, and calls `fail` if that gives up (Orderly's root).
+   * @default 'own'
+   */
+  readonly supervisor?: 'own' | 'caller';
+}
+
+/** The pipeline's actors, in start order: they stop in reverse, the sources first. */
+export interface PipelineTree {
+  /** The order registry: parent of every order actor, one-for-one over them. */
+  readonly registry: ChildSpec;
+  /** The outbox relay; absent when status events are off. */
+  readonly outbox: ChildSpec | undefined;
+  /** The gateways supervisor, one child per source. */
+  readonly gateways: ChildSpec;
 }
 
 export interface Pipeline {
@@ -62,8 +80,12 @@ export interface Pipeline {
   readonly deadLetters: DeadLetters;
   /** The gateway of each source: where a replayed dead letter goes back to. */
   readonly gateways: ReadonlyMap<SourceName, BrokerGateway>;
-  /** The pipeline supervisor (gateways with one child per source, and the outbox relay): each child's state and restart count. */
-  readonly supervisor: SupervisedSources['actor'];
+  /** The pipeline's actors, for a caller that supervises them (`supervisor: 'caller'`). */
+  readonly tree: PipelineTree;
+  /** The pipeline's own supervisor (registry, outbox relay, gateways) with each child's state and restart count; undefined when the caller supervises. */
+  readonly supervisor: Actor<SupervisorLogic> | undefined;
+  /** The tree the pipeline runs in gave up: intake ends, `consuming` turns false, and `onFatal` is called. */
+  fail(error: unknown): void;
   /**
    * The first half of `stop`: stops intake, waits (up to `timeoutMs`) for in-flight deliveries to
    * settle, lets the outbox relay publish what is pending, and stops the supervision tree; the
@@ -80,6 +102,9 @@ export interface Pipeline {
   /** Like a crash: unsubscribes at once, unsettled deliveries go back to the broker, the relay stops mid-pass, nothing waits. */
   abandon(): void;
 }
+
+/** Restarts of a top-level child (a gateways supervisor or relay that gave up) per period before the tree gives up. */
+export const TREE_RESTART_INTENSITY = 3;
 
 /** Failed relay passes in a row (each retried with backoff) before the relay is restarted by its supervisor. */
 const OUTBOX_RELAY_MAX_FAILURES = 10;
@@ -174,6 +199,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   // passes in a row it gives up and is started afresh (a new relay, new connections' state).
   // Entries left by an earlier run go out first; every stored change wakes the current relay.
   let outboxRelay: OutboxRelay | undefined;
+  const registryChild: ChildSpec = { id: 'registry', logic: fromCallback(() => registry.run()) };
   const relayChild: ChildSpec | undefined = outbox && {
     id: 'outbox',
     logic: fromObservable(
@@ -211,8 +237,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       baseMs: config.ORDERLY_RETRY_BASE_MS,
       maxMs: config.ORDERLY_RETRY_MAX_MS,
     },
-    { clock, log, ...(relayChild ? { siblings: [relayChild] } : {}) },
+    { log },
   );
+  const tree: PipelineTree = { registry: registryChild, outbox: relayChild, gateways: sources.gateways };
   const subscription: Subscription = sources.deliveries$
     .pipe(
       // Every dead letter is indexed (with the order's snapshot when quarantined) before its broker parks it.
@@ -250,7 +277,22 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       },
     });
 
-  sources.start();
+  // Alone, the pipeline supervises its own actors; a few fresh starts of a subtree that gave up
+  // (its own restarts spent) are allowed, more within the period are a pattern, and the process
+  // had better be restarted whole.
+  const supervisor =
+    deps.supervisor === 'caller'
+      ? undefined
+      : startTopSupervisor({
+          id: 'pipeline',
+          children: [tree.registry, ...(tree.outbox ? [tree.outbox] : []), tree.gateways],
+          intensity: TREE_RESTART_INTENSITY,
+          periodMs: config.ORDERLY_SOURCE_RESTART_PERIOD_MS,
+          backoff: { baseMs: config.ORDERLY_RETRY_BASE_MS, maxMs: config.ORDERLY_RETRY_MAX_MS },
+          clock,
+          log,
+          onEscalated: (error) => sources.fail(error),
+        });
 
   let draining: Promise<void> | undefined;
   const drain = (timeoutMs: number) =>
@@ -265,9 +307,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       registry.stop();
       // Nothing new reaches the outbox now; publish what it holds while the broker is still open.
       await outboxRelay?.stop({ drainMs: Math.max(0, deadline - clock.now()) });
-      // Then the tree, in reverse order: the relay (stopped already), the sources (whatever they
-      // still hold goes back to the broker).
-      sources.stop();
+      // Then the tree, in reverse order: the sources (whatever they still hold goes back to the
+      // broker), the relay and the registry (stopped already). A caller's tree is the caller's.
+      supervisor?.stop();
     })());
   let stopping: Promise<void> | undefined;
   const stop = (timeoutMs: number) =>
@@ -282,7 +324,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const abandon = () => {
     intake.abort();
     subscription.unsubscribe();
-    sources.stop();
+    supervisor?.stop();
     consuming = false;
     registry.stop();
     outboxRelay?.abandon();
@@ -304,7 +346,9 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     drain,
     sourcesDown: sources.down,
     sourcesReady: sources.ready,
-    supervisor: sources.actor,
+    tree,
+    supervisor,
+    fail: (error) => sources.fail(error),
     deadLetters,
     gateways,
     stop,

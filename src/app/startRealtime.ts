@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import type { ClusterBus } from '../actors/hub/clusterBus.js';
-import { createHub, type Hub } from '../actors/hub/createHub.js';
+import { createSupervisedHub, type Hub } from '../actors/hub/createHub.js';
+import type { ChildSpec } from '../actors/supervision/index.js';
 import { orderChangeMessage } from '../actors/hub/orderChangeMessage.js';
 import type { Clock } from '../domain/clock.js';
 import type { HttpAuth } from '../gateways/http/auth/index.js';
@@ -16,6 +17,8 @@ import type { Pipeline } from './startPipeline.js';
 
 export interface Realtime {
   readonly hub: Hub;
+  /** The hub's place in Orderly's supervision tree: until a supervisor starts it, clients are refused with 1001. */
+  readonly hubChild: ChildSpec;
   /** The cluster bus the hub delivers from: other producers of live messages (task progress) publish on it. */
   readonly bus: ClusterBus;
   /** Closes every client (1001), stops publishing changes and closes the bus. Idempotent. */
@@ -39,7 +42,7 @@ export async function startRealtime(
   const { pipeline, http, auth, logger } = deps;
   const clock = deps.clock ? { clock: deps.clock } : {};
   const bus = await createHubBus(config, logger);
-  const hub = createHub({
+  const { hub, child: hubChild } = createSupervisedHub({
     bus,
     ...clock,
     orderOwner: async (orderId) => (await pipeline.store.load(orderId))?.view?.userId,
@@ -91,7 +94,7 @@ export async function startRealtime(
       await ws.close();
       await bus.close();
     })());
-  return { hub, bus, close };
+  return { hub, hubChild, bus, close };
 }
 
 /** The bus of `ORDERLY_HUB_BUS`; an unreachable Redis or NATS stops the start, naming it. */

@@ -34,14 +34,14 @@ describe('pipeline supervisor - the outbox relay as a child', () => {
       const [script] = fc.sample(orderScript('sup-1'), { numRuns: 1, seed: 7 });
       for (const envelope of script!) await broker.publish('orders', encodeStructured(envelope));
       await until(() => refusals === 0, () => `the refusals to run out (${refusals} left)`);
-      await until(() => pipeline.supervisor.getSnapshot().status === 'active' && published.size > 0, () => 'a status event published');
+      await until(() => pipeline.supervisor!.getSnapshot().status === 'active' && published.size > 0, () => 'a status event published');
       for (let i = 0; i < 500 && (await store.outboxBacklog()) > 0; i++) await new Promise((r) => setTimeout(r, 10));
       expect(await store.outboxBacklog()).toBe(0);
-      const outbox = pipeline.supervisor.getSnapshot().context.children.find((child) => child.id === 'outbox');
+      const outbox = pipeline.supervisor!.getSnapshot().context.children.find((child) => child.id === 'outbox');
       expect(outbox).toMatchObject({ status: 'running' });
       expect(outbox!.restarts).toBeGreaterThanOrEqual(2);
       // The gateways were not disturbed by the relay's restarts.
-      expect(pipeline.supervisor.getSnapshot().context.children.find((child) => child.id === 'gateways')).toMatchObject({ status: 'running', restarts: 0 });
+      expect(pipeline.supervisor!.getSnapshot().context.children.find((child) => child.id === 'gateways')).toMatchObject({ status: 'running', restarts: 0 });
     } finally {
       await pipeline.stop(1_000);
       await broker.close();

@@ -1,6 +1,8 @@
 import { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { SupervisorEscalationError } from '../../src/actors/supervision/index.js';
+import { startTopSupervisor } from '../../src/app/startSupervisor.js';
+import { TREE_RESTART_INTENSITY } from '../../src/app/startPipeline.js';
 import { superviseSources } from '../../src/app/superviseSources.js';
 import { systemClock } from '../../src/domain/clock.js';
 import type { Delivery } from '../../src/streams/delivery.js';
@@ -11,6 +13,30 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
 const consume: ConsumeOptions = { channels: ['c'], group: 'g', credit: 4 };
 const fast = { intensity: 3, periodMs: 60_000, baseMs: 5, maxMs: 10 };
 const delivery = (n: number) => ({ origin: { coordinates: { n: String(n) } } }) as unknown as Delivery;
+
+/** The gateways supervisor under a top supervisor, as the pipeline puts it; `start` once `deliveries$` has a subscriber. */
+function supervised(sources: ReadonlyMap<string, Source>) {
+  const sup = superviseSources(sources as ReadonlyMap<'kafka' | 'redis', Source>, consume, fast, { log: silent });
+  let actor: ReturnType<typeof startTopSupervisor> | undefined;
+  return {
+    ...sup,
+    start: () =>
+      (actor = startTopSupervisor({
+        id: 'pipeline',
+        children: [sup.gateways],
+        intensity: TREE_RESTART_INTENSITY,
+        periodMs: fast.periodMs,
+        backoff: { baseMs: fast.baseMs, maxMs: fast.maxMs },
+        clock: systemClock,
+        log: silent,
+        onEscalated: (error) => sup.fail(error),
+      })),
+    get actor() {
+      return actor!;
+    },
+    stop: () => actor?.stop(),
+  };
+}
 
 /** A source whose subscriptions the test drives: emit, fail, complete; counts (un)subscriptions. */
 function scriptedSource() {
@@ -45,7 +71,7 @@ describe('gateways supervisor - one transient child per source', () => {
   it('restarts a failed source with backoff, says it is down meanwhile, and keeps the other source running', async () => {
     const kafka = scriptedSource();
     const redis = scriptedSource();
-    const sup = superviseSources(new Map([['kafka', kafka.source], ['redis', redis.source]]), consume, fast, { clock: systemClock, log: silent });
+    const sup = supervised(new Map([['kafka', kafka.source], ['redis', redis.source]]));
     const seen: Delivery[] = [];
     const sub = sup.deliveries$.subscribe((d) => seen.push(d));
     sup.start();
@@ -75,7 +101,7 @@ describe('gateways supervisor - one transient child per source', () => {
   it('restarts the gateways supervisor when it gives up, and past the pipeline supervisor’s own intensity fails the deliveries', async () => {
     const kafka = scriptedSource();
     const redis = scriptedSource();
-    const sup = superviseSources(new Map([['kafka', kafka.source], ['redis', redis.source]]), consume, fast, { clock: systemClock, log: silent });
+    const sup = supervised(new Map([['kafka', kafka.source], ['redis', redis.source]]));
     let failure: unknown;
     sup.deliveries$.subscribe({ error: (error: unknown) => (failure = error) });
     sup.start();
@@ -88,7 +114,8 @@ describe('gateways supervisor - one transient child per source', () => {
       }
     };
     // The pipeline supervisor starts the gateways afresh 3 times (its intensity); the 4th give-up is final.
-    for (let round = 1; round <= 3; round++) {
+    expect(TREE_RESTART_INTENSITY).toBe(3);
+    for (let round = 1; round <= TREE_RESTART_INTENSITY; round++) {
       await giveUp();
       expect(failure).toBeUndefined();
       await until(() => redis.subscriptions === round + 1, () => `the gateways to be started again (round ${round})`);
@@ -107,7 +134,7 @@ describe('gateways supervisor - one transient child per source', () => {
   it('completes once every source has completed after a drain, and restarts none of them', async () => {
     const kafka = scriptedSource();
     const redis = scriptedSource();
-    const sup = superviseSources(new Map([['kafka', kafka.source], ['redis', redis.source]]), consume, fast, { clock: systemClock, log: silent });
+    const sup = supervised(new Map([['kafka', kafka.source], ['redis', redis.source]]));
     let completed = false;
     sup.deliveries$.subscribe({ complete: () => (completed = true) });
     sup.start();

@@ -1,8 +1,9 @@
-import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type Actor, type AnyActorRef, type InspectionEvent, type Observer } from 'xstate';
+import type { ChildSpec } from '../supervision/index.js';
 import { systemClock } from '../../domain/clock.js';
 import type { Principal } from '../../domain/principal.js';
 import { hubLimits, type HubDeps, type HubLimits } from './hubOptions.js';
-import { hubMachine, type HubEvent } from './hubMachine.js';
+import { hubMachine, type HubEvent, type HubMachineInput } from './hubMachine.js';
 import { CLOSE_POLICY, CLOSE_TOO_SLOW, HubSession } from './hubSession.js';
 import { createHubState, removeSession, type HubStats } from './hubState.js';
 import type { HubSessionHandle, RealtimeHub } from './realtimeHub.js';
@@ -17,7 +18,8 @@ export interface CreateHubOptions extends HubDeps {
 }
 
 export interface Hub extends RealtimeHub {
-  readonly actor: Actor<typeof hubMachine>;
+  /** The hub actor's current incarnation; undefined while a supervisor has not started one. */
+  readonly actor: Actor<typeof hubMachine> | undefined;
   readonly stats: Readonly<HubStats>;
   readonly topicsWithHistory: number;
   /**
@@ -27,25 +29,33 @@ export interface Hub extends RealtimeHub {
   stop(): Promise<void>;
 }
 
-/** Starts the hub actor (id `hub`) on `bus` and returns what the gateways and src/app use. */
+/** Starts the hub actor (id `hub`) on `bus` as a root actor of its own and returns what the gateways and src/app use. */
 export function createHub(options: CreateHubOptions): Hub {
+  const { hub, child } = createSupervisedHub(options, () => actor.stop());
+  const actor = createActor(hubMachine, { id: 'hub', input: child.input as HubMachineInput, ...(options.inspect ? { inspect: options.inspect } : {}) });
+  actor.subscribe({ error: () => undefined }); // a crash is state, never an unhandled rejection
+  actor.start();
+  return hub;
+}
+
+/**
+ * The hub for a supervision tree: `child` is its place in the tree (transient: a hub whose bus
+ * failed is started afresh and subscribes again; `hub.stop()` ends it in its final state, for good). The sessions,
+ * topics and history live outside the actor, so an incarnation picks up where the last one was,
+ * and clients resume by `since`. Until the supervisor starts it, sessions are refused with 1001.
+ */
+export function createSupervisedHub(options: Omit<CreateHubOptions, 'inspect'>, onStop?: () => void): { readonly hub: Hub; readonly child: ChildSpec<typeof hubMachine> } {
   const limits = hubLimits(options.limits);
   const clock = options.clock ?? systemClock;
   const state = createHubState(limits);
-  const actor = createActor(hubMachine, {
-    id: 'hub',
-    systemId: 'hub',
-    input: { state, deps: options },
-    ...(options.inspect ? { inspect: options.inspect } : {}),
-  });
-  actor.subscribe({ error: () => undefined }); // a crash is state, never an unhandled rejection
-  actor.start();
-  const active = () => actor.getSnapshot().status === 'active';
+  let actor: Actor<typeof hubMachine> | undefined;
+  let stopped = false;
+  const active = () => !stopped && actor?.getSnapshot().status === 'active';
 
   // Shared by every session, so that a connection costs one small object rather than closures.
   const driver: HubDriver = {
     send: (event) => {
-      if (active()) actor.send(event);
+      if (active()) actor!.send(event);
     },
     active,
   };
@@ -56,13 +66,15 @@ export function createHub(options: CreateHubOptions): Hub {
 
   const connect = (principal: Principal, transport: SessionTransport): HubSessionHandle => {
     const session = new HubSession(principal, transport, limits, clock, onGone);
-    if (active()) actor.send({ type: 'session.open', session });
+    if (active()) actor!.send({ type: 'session.open', session });
     else session.cutOff(1001, 'server shutting down');
     return new SessionHandle(driver, session);
   };
 
-  return {
-    actor,
+  const hub: Hub = {
+    get actor() {
+      return actor;
+    },
     get stats() {
       return state.stats;
     },
@@ -79,11 +91,17 @@ export function createHub(options: CreateHubOptions): Hub {
       return authoriseTopic(principal, topic, options.orderOwner);
     },
     stop() {
-      if (active()) actor.send({ type: 'hub.stop' });
-      actor.stop();
+      // `hub.stop` ends the hub in its final state, which its supervisor does not restart.
+      if (active()) actor!.send({ type: 'hub.stop' });
+      stopped = true;
+      onStop?.();
       return Promise.resolve();
     },
   };
+  const started = (self: AnyActorRef) => {
+    actor = self as Actor<typeof hubMachine>;
+  };
+  return { hub, child: { id: 'hub', systemId: 'hub', restart: 'transient', logic: hubMachine, input: { state, deps: options, started } } };
 }
 
 interface HubDriver {

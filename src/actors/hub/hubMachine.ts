@@ -49,6 +49,8 @@ interface SubscribeSnapshot {
 export interface HubMachineInput {
   readonly state: HubState;
   readonly deps: Pick<HubDeps, 'bus' | 'orderOwner' | 'orderSnapshot'>;
+  /** Told each incarnation as it starts: how the hub's handle finds the current one under a supervisor. */
+  readonly started?: (self: AnyActorRef) => void;
 }
 
 interface HubContext extends HubMachineInput {
@@ -79,7 +81,8 @@ const busMessages = fromCallback<HubEvent, ClusterBus>(({ input, sendBack }) => 
  * races a subscribe. Nothing in it waits: owner checks and snapshots run as promises whose
  * answers come back as events, and a slow session is cut off by the session itself.
  *
- *   running ──bus.failed / bus.completed / hub.stop──► stopped (every session closed)
+ *   running ──bus.completed / hub.stop──► stopped (every session closed)
+ *   running ──bus.failed──► error (every session closed; a supervisor starts a fresh hub)
  */
 export const hubMachine = setup({
   types: { context: {} as HubContext, events: {} as HubEvent, input: {} as HubMachineInput },
@@ -149,6 +152,13 @@ export const hubMachine = setup({
       }
       subscribeWithReset(context.state, session, topic, since, snapshot);
     },
+    announce: ({ context, self }) => context.started?.(self),
+    // An error, not a final state: the bus was lost rather than closed, and the hub's supervisor
+    // should start a fresh one that subscribes again.
+    failOnBusLoss: ({ event }) => {
+      assertEvent(event, 'bus.failed');
+      throw new HubBusLostError(event.error);
+    },
     closeEverything: ({ context, event }) => {
       const [code, reason] = event.type === 'hub.stop' ? [CLOSE_GOING_AWAY, 'server shutting down'] : [CLOSE_SERVICE_RESTART, 'real-time bus lost; reconnect'];
       for (const session of [...context.state.sessions]) session.cutOff(code, reason);
@@ -158,6 +168,7 @@ export const hubMachine = setup({
   id: 'hub',
   context: ({ input }) => input,
   initial: 'running',
+  entry: 'announce',
   states: {
     running: {
       invoke: { src: 'busMessages', input: ({ context }) => context.deps.bus },
@@ -170,7 +181,7 @@ export const hubMachine = setup({
         'session.gone': { actions: 'forgetSession' },
         'subscribe.checked': { actions: 'subscribeChecked' },
         'subscribe.snapshot': { actions: 'subscribeSnapshot' },
-        'bus.failed': { target: 'stopped', actions: 'closeEverything' },
+        'bus.failed': { target: 'stopped', actions: ['closeEverything', 'failOnBusLoss'] },
         'bus.completed': { target: 'stopped', actions: 'closeEverything' },
         'hub.stop': { target: 'stopped', actions: 'closeEverything' },
       },
@@ -204,5 +215,13 @@ function handleRequest(context: HubContext, session: HubSession, frame: ClientFr
       );
       return;
     }
+  }
+}
+
+/** The cluster bus failed under the hub; `cause` is the bus's error. */
+export class HubBusLostError extends Error {
+  override readonly name = 'HubBusLostError';
+  constructor(cause: unknown) {
+    super(`the hub's cluster bus failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }

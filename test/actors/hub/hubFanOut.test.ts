@@ -82,6 +82,6 @@ describe('hub - fan-out', () => {
     const a = rig.connect(alice);
     await rig.bus.close(); // completes messages$: the hub has nothing left to deliver
     expect(a.transport.closed?.code).toBe(1012);
-    expect(rig.hub.actor.getSnapshot().status).toBe('done');
+    expect(rig.hub.actor?.getSnapshot().status).toBe('done');
   });
 });
