@@ -26,6 +26,11 @@ export const settings = {
   PORT: { schema: int(0, 65_535), default: '3000', doc: 'HTTP port for the API, SSE and WebSocket (0 picks a free one).' },
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on; `0.0.0.0` to accept remote connections.' },
   LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level.' },
+  LOG_FORMAT: {
+    schema: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }),
+    default: 'auto',
+    doc: 'Log lines as JSON, or human-readable through `pino-pretty`; `auto`: pretty when stdout is a terminal, JSON otherwise.',
+  },
   ORDERLY_SOURCES: {
     schema: list('source').pipe(z.array(z.enum(SOURCE_NAMES, { error: `must each be one of ${SOURCE_NAMES.join(', ')}` }))),
     default: 'memory',

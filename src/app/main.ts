@@ -1,6 +1,6 @@
-import { pino } from 'pino';
 import { randomJwtSecret } from '../gateways/http/auth/index.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, wantsPretty } from './createLogger.js';
 import { createOrderly } from './createOrderly.js';
 import { SourceUnavailableError } from './startPipeline.js';
 import { HubBusUnavailableError } from './startRealtime.js';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization'] });
+  const logger = createLogger({ level: config.LOG_LEVEL, pretty: wantsPretty(config.LOG_FORMAT, process.stdout.isTTY === true) });
   // Secure by default, still easy: no secret means one made for this run, and tokens printed below.
   const ownSecret = config.ORDERLY_JWT_SECRET === undefined;
   if (ownSecret) config = { ...config, ORDERLY_JWT_SECRET: randomJwtSecret() };

@@ -20,7 +20,8 @@ export function orderHandler(registry: OrderRegistry, changes: Subject<OrderChan
         for (const change of result.changes) changes.next(change);
         return { kind: 'done' };
       case 'stashed':
-        log.debug({ eventId: envelope.id, orderId: envelope.key, type: envelope.type }, 'stashed until the order exists');
+        // The event's ids, type, order and source come from the log context (see createLogger).
+        log.debug({}, 'stashed until the order exists');
         return { kind: 'done' };
       case 'duplicate':
         return { kind: 'done' };

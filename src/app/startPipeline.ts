@@ -13,6 +13,7 @@ import { createMemoryOrderStore } from '../gateways/memory/index.js';
 import { createRedisOrderStore } from '../gateways/redis/createRedisOrderStore.js';
 import { deadLetterHeaders } from '../streams/deadLetterHeaders.js';
 import { decode } from '../streams/decode.js';
+import { logContextOf, runInLogContext } from '../streams/logContext.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
 import type { SettledRecord } from '../streams/settle.js';
 import { createBrokerGateway, type BrokerGateway } from './brokerGateway.js';
@@ -261,6 +262,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
           },
           clock,
           signal: intake.signal,
+          // Every line logged while a message is handled names it (correlation id, event, order, source).
+          around: (decoded, work) => runInLogContext(logContextOf(decoded), work),
         },
         deadLetters.observeHandler(orderHandler(registry, changes, log)),
       ),

@@ -29,6 +29,11 @@ export interface ProcessConfig {
   readonly signal?: AbortSignal;
   /** Told the number of orders with work running or waiting whenever it changes. @default undefined */
   readonly onKeysChanged?: (liveKeys: number) => void;
+  /**
+   * Wraps the handling of each delivery, retries and settlement included: the app runs it in the
+   * message's log context (see `logContext.ts`). @default undefined (runs as it is)
+   */
+  readonly around?: <T>(decoded: Decoded, work: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -58,7 +63,8 @@ export function processDeliveries(
   const pipeline = (signal: AbortSignal) => {
     // Keys with a delivery handed back at shutdown; bounded by the credit, as no new deliveries come after abort.
     const handedBack = new Set<string>();
-    const handle = async ({ delivery, envelope }: Decoded): Promise<SettledRecord> => {
+    const around = config.around;
+    const handleOne = async ({ delivery, envelope }: Decoded): Promise<SettledRecord> => {
       const result: RetryResult<HandlerOutcome> =
         signal.aborted && handedBack.has(envelope.key)
           ? { ok: false, error: signal.reason, attempts: 0, permanent: false, aborted: true }
@@ -66,6 +72,7 @@ export function processDeliveries(
       if (!result.ok && result.aborted) handedBack.add(envelope.key);
       return settle(delivery, result, settleConfig);
     };
+    const handle = around ? (decoded: Decoded) => around(decoded, () => handleOne(decoded)) : handleOne;
     return runByKey<Decoded, SettledRecord>(
       { key: (decoded) => decoded.envelope.key, maxConcurrent: config.maxConcurrent, onKeysChanged: config.onKeysChanged },
       handle,

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { OrderStore } from '../../actors/orderStore.js';
 import type { Sink } from '../../streams/source.js';
 import { requireAuthentication, type HttpAuth } from './auth/index.js';
+import { correlationIdOf } from './correlationId.js';
 import { registerEventRoutes } from './eventRoutes.js';
 import { registerHealthRoutes, type Readiness } from './healthRoutes.js';
 import { registerLiveRoutes } from './liveRoutes.js';
@@ -36,9 +37,18 @@ export interface HttpServerDeps {
 export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.maxBodyBytes,
+    // The request id is the correlation id: the caller's `x-correlation-id` when it is one we can
+    // carry, a fresh one otherwise. It names the request's log lines, goes with what the request
+    // publishes, and comes back on every answer (the hook below).
+    requestIdHeader: false,
+    genReqId: (request) => correlationIdOf(request.headers) ?? deps.newId(),
+    requestIdLogLabel: 'correlationId',
     ...(deps.logger ? { loggerInstance: withoutTickets(deps.logger) } : { logger: false }),
     // Keep-alive sockets would hold shutdown for their idle timeout; close them with the server.
     forceCloseConnections: 'idle',
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (!reply.hasHeader('x-correlation-id')) reply.header('x-correlation-id', request.id);
   });
   registerHealthRoutes(app, deps.readiness);
   registerLiveRoutes(app);

@@ -4,7 +4,6 @@ import { encodeStructured, buildEnvelope } from '../../domain/encodeEnvelope.js'
 import { readEventData } from '../../domain/upcast.js';
 import type { HttpServerDeps } from './createHttpServer.js';
 import { principalOfRequest } from './auth/index.js';
-import { correlationIdOf } from './correlationId.js';
 
 type OrderRouteDeps = Pick<HttpServerDeps, 'sink' | 'channel' | 'orders' | 'now' | 'newId' | 'defaultCurrency'>;
 
@@ -39,7 +38,7 @@ export function registerOrderRoutes(app: FastifyInstance, deps: OrderRouteDeps):
       return reply.code(403).send({ error: 'forbidden', message: `a ${principal.role} token for ${principal.userId} may create orders only for ${principal.userId}` });
     }
 
-    const correlationId = correlationIdOf(request.headers) ?? deps.newId();
+    const correlationId = request.id; // the caller's x-correlation-id, or a fresh one (createHttpServer)
     const idempotencyKey = request.headers['idempotency-key'];
     const envelope = buildEnvelope({
       type: 'order.created',

@@ -4,7 +4,6 @@ import type { OrderStore } from '../../actors/orderStore.js';
 import type { TaskJson, TaskRecord, TaskStore } from '../../actors/taskStore.js';
 import { mayRead } from '../../domain/principal.js';
 import { principalOfRequest, requireAuthentication, type HttpAuth } from './auth/index.js';
-import { correlationIdOf } from './correlationId.js';
 
 /** The task types the API accepts. */
 export const TASK_TYPES = ['email', 'report'] as const;
@@ -66,10 +65,10 @@ export function registerTaskRoutes(app: FastifyInstance, deps: TaskRouteDeps): v
         const order = await deps.orders.load(orderId);
         if (!order?.view || !mayRead(principal, order.view.userId)) return reply.code(404).send({ error: 'not_found', message: `no order ${orderId}` });
       }
-      const correlationId = correlationIdOf(request.headers);
       let record: TaskRecord;
       try {
-        record = await deps.enqueue({ type: taskType, ownerId: principal.userId, payload: payload as TaskJson, ...(correlationId ? { correlationId } : {}) });
+        // The request's correlation id (the caller's, or a fresh one) goes with the task to the broker.
+        record = await deps.enqueue({ type: taskType, ownerId: principal.userId, payload: payload as TaskJson, correlationId: request.id });
       } catch (error) {
         request.log.warn({ err: error }, 'task not enqueued');
         return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the task could not be queued; try again' });
