@@ -196,3 +196,11 @@ export function validateEventData<T extends EventType>(
   if (parsed.success) return { ok: true, data: parsed.data as AnyVersionData<T> };
   return validationFailure(issuesFromZod(parsed.error.issues));
 }
+
+/**
+ * The zod schema of exactly `version` of `type`, or `undefined` when there is none: for
+ * describing the contract (the AsyncAPI and OpenAPI documents), never for validating (use `validateEventData`).
+ */
+export function eventDataSchema(type: EventType, version: number): z.ZodType | undefined {
+  return SCHEMAS[type].get(version);
+}
