@@ -262,6 +262,16 @@ export const settings = {
     default: '',
     doc: 'For the crash tests only: `<point>:<n>` kills the process with SIGKILL the n-th time it reaches that point (`store.before-save`, `store.after-save`, `outbox.before-publish`, `outbox.before-remove`, `task.mid-run`). Never set it in production.',
   },
+  ORDERLY_READY_MAX_INFLIGHT_AGE_MS: {
+    schema: int(1_000, 86_400_000),
+    default: '60000',
+    doc: '`/readyz` fails while a delivery has been in flight (received, not settled) longer than this: a stuck order, store or broker.',
+  },
+  ORDERLY_READY_MAX_KAFKA_LAG: {
+    schema: int(0, 1_000_000_000),
+    default: '0',
+    doc: '`/readyz` fails while the Kafka consumer group lags (summed over partitions) more than this many records behind; `0`: lag is not checked.',
+  },
   ORDERLY_DRAIN_TIMEOUT_MS: {
     schema: int(0, 3_600_000),
     default: '10000',

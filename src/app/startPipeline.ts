@@ -1,4 +1,4 @@
-import { Observable, Subject, type Subscription } from 'rxjs';
+import { Observable, Subject, tap, type Subscription } from 'rxjs';
 import { fromCallback, fromObservable, type Actor } from 'xstate';
 import type { ChildSpec, SupervisorLogic } from '../actors/supervision/index.js';
 import type { Logger } from 'pino';
@@ -13,6 +13,7 @@ import { createMemoryOrderStore } from '../gateways/memory/index.js';
 import { createRedisOrderStore } from '../gateways/redis/createRedisOrderStore.js';
 import { deadLetterHeaders } from '../streams/deadLetterHeaders.js';
 import { decode } from '../streams/decode.js';
+import { InFlight } from '../streams/inFlight.js';
 import { logContextOf, runInLogContext } from '../streams/logContext.js';
 import { processDeliveries } from '../streams/processDeliveries.js';
 import type { SettledRecord } from '../streams/settle.js';
@@ -69,6 +70,8 @@ export interface Pipeline {
   readonly outboxRelay: OutboxRelay | undefined;
   /** Status events stored and not yet published (0 when status events are off), for metrics. */
   outboxBacklog(): Promise<number>;
+  /** Deliveries received and not yet settled: their count and the oldest one's age (readiness, metrics). */
+  readonly inFlight: InFlight;
   /** Every delivery the pipeline settled (acked or dead-lettered), for metrics and tests. */
   readonly settled$: Observable<SettledRecord>;
   /** True from start until the source has completed or been stopped. */
@@ -241,8 +244,11 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     { log },
   );
   const tree: PipelineTree = { registry: registryChild, outbox: relayChild, gateways: sources.gateways };
+  // Bounded by the credit of every source; a few times that before settled ones are swept.
+  const inFlight = new InFlight(4 * config.ORDERLY_CREDIT * gateways.size);
   const subscription: Subscription = sources.deliveries$
     .pipe(
+      tap((delivery) => inFlight.add(delivery)),
       // Every dead letter is indexed (with the order's snapshot when quarantined) before its broker parks it.
       deadLetters.record,
       processDeliveries(
@@ -340,6 +346,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     get outboxRelay() {
       return outboxRelay;
     },
+    inFlight,
     outboxBacklog: async () => (outbox ? outbox.outboxBacklog() : 0),
     changes$: changes.asObservable(),
     settled$: settled.asObservable(),
