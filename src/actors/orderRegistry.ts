@@ -135,6 +135,20 @@ export class OrderRegistry {
     return { live: this.#entries.size, spawned: this.#spawned, passivated: this.#passivated, crashed: this.#crashed };
   }
 
+  /**
+   * The live order actors counted by the status of the record each stands for (the dashboard's
+   * "orders by status"); `loading` for an entry whose record is still being read. The counts add
+   * up to `stats.live`. One pass over at most `maxLiveOrders` entries, nothing allocated per entry.
+   */
+  liveByStatus(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const entry of this.#entries.values()) {
+      const status = entry.record?.status ?? 'loading';
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   /** Passivates every actor idle for `idleMs`; returns how many. Runs on a timer too. */
   passivateIdle(): number {
     const cutoff = this.#clock.now() - this.#idleMs;

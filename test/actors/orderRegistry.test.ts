@@ -57,6 +57,28 @@ describe('order registry - spawning and applying', () => {
     release();
     await expect(first).resolves.toMatchObject({ kind: 'applied' });
   });
+  it('counts the live actors by their record’s status, a record still loading as loading, and forgets passivated ones', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const base = createMemoryOrderStore();
+    let holdLoads = false;
+    const store: OrderStore = { load: async (id) => (holdLoads && (await gate), base.load(id)), save: (r, v) => base.save(r, v) };
+    const { registry, clock } = setup({ store });
+    expect(registry.liveByStatus()).toEqual({});
+    await registry.apply(envelopeOf('order.created', 'o1'));
+    await registry.apply(envelopeOf('order.created', 'o2'));
+    await registry.apply(envelopeOf('payment.completed', 'o2'));
+    holdLoads = true;
+    const loading = registry.apply(envelopeOf('order.created', 'o3'));
+    expect(registry.liveByStatus()).toEqual({ pending: 1, paid: 1, loading: 1 });
+    release();
+    await loading;
+    expect(registry.liveByStatus()).toEqual({ pending: 2, paid: 1 });
+    clock.advance(1000);
+    registry.passivateIdle();
+    expect(registry.liveByStatus()).toEqual({});
+    expect(registry.stats.live).toBe(0);
+  });
 });
 
 describe('order registry - passivation', () => {
