@@ -212,6 +212,12 @@ export const settings = {
   ORDERLY_JOBS_MAX_ATTEMPTS: { schema: int(1, 100), default: '5', doc: 'Runs of one task, crashed ones included, before it is `dead` and dead-lettered.' },
   ORDERLY_JOBS_RETRY_BASE_MS: { schema: int(0, 3_600_000), default: '1000', doc: 'First retry delay of a failed task; doubles per attempt, with jitter.' },
   ORDERLY_JOBS_RETRY_MAX_MS: { schema: int(0, 86_400_000), default: '60000', doc: 'Longest retry delay of a failed task.' },
+  ORDERLY_INSPECT: {
+    schema: z.enum(['1', '0', 'true', 'false'], { error: 'must be 1, 0, true or false' }).transform((v) => v === '1' || v === 'true'),
+    default: '0',
+    doc: 'Send every actor\'s events (contexts sanitised: ids, states and numbers only) to the Stately inspector, through a bridge on 127.0.0.1 whose URL `npm start` prints.',
+  },
+  ORDERLY_INSPECT_PORT: { schema: int(0, 65_535), default: '8585', doc: 'Port of the inspector bridge on 127.0.0.1 when `ORDERLY_INSPECT` is on; `0` picks a free one.' },
   ORDERLY_JOBS_PAID_EMAIL: {
     schema: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
     default: 'true',

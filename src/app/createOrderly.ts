@@ -4,7 +4,13 @@ import type { OrderScan } from '../actors/jobs/orderScan.js';
 import { systemClock, type Clock } from '../domain/clock.js';
 import { createHttpAuth, randomJwtSecret, type HttpAuth } from '../gateways/http/auth/index.js';
 import { createHttpServer } from '../gateways/http/createHttpServer.js';
+import { registerDashboardRoutes } from '../gateways/http/dashboard/registerDashboardRoutes.js';
 import { registerDlqRoutes } from '../gateways/http/dlqRoutes.js';
+import { registerContractRoutes } from '../gateways/http/contract/contractRoutes.js';
+import { emailInput } from '../actors/jobs/emailJob.js';
+import { reportInput } from '../actors/jobs/reportJob.js';
+import { orderlyVersion } from './orderlyVersion.js';
+import { createDashboardState } from './dashboardState.js';
 import type { Readiness } from '../gateways/http/healthRoutes.js';
 import { createMemoryDedupStore } from '../gateways/memory/createMemoryDedupStore.js';
 import { createRedisDedupStore } from '../gateways/redis/createRedisDedupStore.js';
@@ -13,6 +19,8 @@ import type { Config } from './config.js';
 import type { Actor } from 'xstate';
 import type { SupervisorLogic } from '../actors/supervision/index.js';
 import { startPipeline, TREE_RESTART_INTENSITY, type Pipeline, type PipelineDeps } from './startPipeline.js';
+import { readinessOf } from './readiness.js';
+import { startInspector } from './startInspector.js';
 import { startTopSupervisor } from './startSupervisor.js';
 import { startJobs, type Jobs } from './startJobs.js';
 import { startRealtime, type Realtime } from './startRealtime.js';
@@ -53,6 +61,8 @@ export interface Orderly {
    * holds each child's state and restart count.
    */
   readonly root: Actor<SupervisorLogic>;
+  /** The Stately inspector's page (loopback only) when `ORDERLY_INSPECT` is on. */
+  readonly inspectorUrl: string | undefined;
   readiness(): Readiness;
   /** Stops intake, lets in-flight work finish within the shutdown deadline, closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -72,6 +82,8 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   }
   // Several supervisors may give up in the same moment (one broker under both): tell the app once.
   const onFatal = deps.onFatal && once(deps.onFatal);
+  // The inspector first, so that every actor, from the first one made, is seen.
+  const inspection = config.ORDERLY_INSPECT ? await startInspector(config.ORDERLY_INSPECT_PORT) : undefined;
   const tickets = createTicketStore(config, deps);
   const auth = createHttpAuth(
     {
@@ -83,30 +95,15 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   );
   let pipeline: Pipeline;
   try {
-    pipeline = await startPipeline(config, { ...deps, supervisor: 'caller', ...(onFatal ? { onFatal } : {}) });
+    pipeline = await startPipeline(config, { ...deps, supervisor: 'caller', ...(onFatal ? { onFatal } : {}), ...(inspection ? { inspect: inspection.inspect } : {}) });
   } catch (error) {
     await tickets.close?.();
+    await inspection?.stop();
     throw error;
   }
   let draining = false;
 
-  const readiness = (): Readiness => {
-    const checks: Record<string, { ok: boolean; detail?: string }> = {
-      consuming: { ok: pipeline.consuming, detail: pipeline.consuming ? 'pipeline running' : 'pipeline stopped' },
-      supervision: root?.getSnapshot().status === 'active' ? { ok: true } : { ok: false, detail: root ? 'the root supervisor gave up' : 'starting' },
-      draining: { ok: !draining, ...(draining ? { detail: 'shutting down' } : {}) },
-    };
-    for (const source of config.ORDERLY_SOURCES) {
-      const down = pipeline.sourcesDown.get(source);
-      checks[`source:${source}`] =
-        down !== undefined
-          ? { ok: false, detail: `reconnecting: ${down}` }
-          : pipeline.sourcesReady.has(source)
-            ? { ok: true }
-            : { ok: false, detail: 'waiting for the broker to put the consumer in place' };
-    }
-    return { ready: Object.values(checks).every((c) => c.ok), checks };
-  };
+  const readiness = (): Readiness => readinessOf({ config, pipeline, root: () => root, draining: () => draining, now });
 
   const http = createHttpServer({
     sink: pipeline.publisher,
@@ -145,6 +142,21 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     });
     jobs.registerRoutes(http);
     registerDlqRoutes(http, pipeline.deadLetters.routeDeps({ publisher: pipeline.publisher, gateways: pipeline.gateways }, auth));
+    registerContractRoutes(http, {
+      version: orderlyVersion(),
+      channels: config.ORDERLY_CHANNELS,
+      prefix: config.ORDERLY_CHANNEL_PREFIX,
+      sources: config.ORDERLY_SOURCES,
+      publishTo: config.ORDERLY_PUBLISH_TO,
+      publishChannel: config.ORDERLY_PUBLISH_CHANNEL,
+      statusChannel: config.ORDERLY_STATUS_EVENTS ? config.ORDERLY_STATUS_CHANNEL : undefined,
+      brokerUrls: { kafka: config.KAFKA_BROKERS, rabbitmq: [config.AMQP_URL], nats: config.NATS_URL, 'nats-core': config.NATS_URL, redis: [config.REDIS_URL], 'redis-list': [config.REDIS_URL] },
+      taskPayloads: { email: emailInput, report: reportInput },
+    });
+    // The dashboard reads the root through a getter (it starts below); it stops counting when the server closes.
+    const dashboard = createDashboardState({ pipeline, realtime, jobs, root: () => root });
+    http.addHook('onClose', async () => dashboard.stop());
+    registerDashboardRoutes(http, { auth, snapshot: () => dashboard.snapshot() });
     // One tree. What others depend on starts first: the sources last, once everything they feed
     // runs. A child that gave up (its own restarts spent) is started afresh a few times; past
     // that the root gives up, the pipeline fails, and the app shuts down with a non-zero exit.
@@ -158,6 +170,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       clock: deps.clock ?? systemClock,
       log: deps.logger,
       onEscalated: (error) => pipeline.fail(error),
+      ...(inspection ? { inspect: inspection.inspect } : {}),
     });
     await http.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
@@ -167,6 +180,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     await http.close();
     await pipeline.stop(0);
     await tickets.close?.();
+    await inspection?.stop();
     throw error;
   }
   const started = realtime;
@@ -197,9 +211,10 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       startedRoot.stop();
       await pipeline.stop(0); // drained already: closes the broker connections and the store
       await tickets.close?.();
+      await inspection?.stop();
     })());
 
-  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, jobs: startedJobs, root: startedRoot, readiness, stop };
+  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, jobs: startedJobs, root: startedRoot, inspectorUrl: inspection?.url, readiness, stop };
 }
 
 /**

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     `  health     ${orderly.url}/healthz   ready: ${orderly.url}/readyz`,
     `  realtime   ${orderly.url.replace(/^http/, 'ws')}/ws  (WebSocket)   ${orderly.url}/events/stream?topic=user:<id>  (SSE)`,
   ];
+  if (orderly.inspectorUrl) lines.push(`  inspector  ${orderly.inspectorUrl}  (the Stately inspector: every actor, contexts sanitised; this machine only)`);
   if (ownSecret) {
     const userToken = await orderly.auth.signAccessToken('u1', 'user', PRINTED_TOKEN_TTL_MS);
     const adminToken = await orderly.auth.signAccessToken('admin', 'admin', PRINTED_TOKEN_TTL_MS);

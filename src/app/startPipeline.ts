@@ -1,5 +1,5 @@
 import { Observable, Subject, tap, type Subscription } from 'rxjs';
-import { fromCallback, fromObservable, type Actor } from 'xstate';
+import { fromCallback, fromObservable, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { ChildSpec, SupervisorLogic } from '../actors/supervision/index.js';
 import type { Logger } from 'pino';
 import type { OrderChange, ParkedEvent } from '../actors/decideOrder.js';
@@ -47,6 +47,8 @@ export interface PipelineDeps {
    * @default 'own'
    */
   readonly supervisor?: 'own' | 'caller';
+  /** Inspection observer for the order actors (each is a root actor of its own): the Stately inspector. */
+  readonly inspect?: Observer<InspectionEvent>;
 }
 
 /** The pipeline's actors, in start order: they stop in reverse, the sources first. */
@@ -72,7 +74,7 @@ export interface Pipeline {
   outboxBacklog(): Promise<number>;
   /** Deliveries received and not yet settled: their count and the oldest one's age (readiness, metrics). */
   readonly inFlight: InFlight;
-  /** Every delivery the pipeline settled (acked or dead-lettered), for metrics and tests. */
+  /** Every delivery the pipeline settled (acked, dead-lettered — undecodable ones too, with 0 attempts — or handed back), for metrics and tests. */
   readonly settled$: Observable<SettledRecord>;
   /** True from start until the source has completed or been stopped. */
   readonly consuming: boolean;
@@ -170,6 +172,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       },
     },
     maxLiveOrders: config.ORDERLY_MAX_LIVE_ORDERS,
+    ...(deps.inspect ? { inspect: deps.inspect } : {}),
     idleMs: config.ORDERLY_ORDER_IDLE_MS,
     clock,
   });
@@ -259,7 +262,11 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
             channelPrefix: prefix,
             clock,
             newId,
-            onDeadLetter: (delivery, reason) => log.warn({ origin: delivery.origin, reason }, 'dead-lettered undecodable event'),
+            onDeadLetter: (delivery, reason) => {
+              log.warn({ origin: delivery.origin, reason }, 'dead-lettered undecodable event');
+              // Parked before it reached the handler; still a settlement, for metrics and the dashboard.
+              settled.next({ delivery, settlement: { kind: 'deadLetter', reason }, attempts: 0, settledAt: clock.now() });
+            },
           }),
           retry: {
             maxAttempts: config.ORDERLY_MAX_ATTEMPTS,
