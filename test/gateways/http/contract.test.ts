@@ -10,6 +10,7 @@ import { BROKERS } from '../../../src/gateways/http/contract/brokerChannels.js';
 import { registerContractRoutes, type ContractOptions } from '../../../src/gateways/http/contract/contractRoutes.js';
 import { WEBSOCKET_EXTENSION } from '../../../src/gateways/http/contract/openApiPaths.js';
 import { createHttpServer } from '../../../src/gateways/http/createHttpServer.js';
+import { registerDashboardRoutes } from '../../../src/gateways/http/dashboard/registerDashboardRoutes.js';
 import { registerDlqRoutes } from '../../../src/gateways/http/dlqRoutes.js';
 import { registerTaskRoutes } from '../../../src/gateways/http/taskRoutes.js';
 import { createMemoryDedupStore } from '../../../src/gateways/memory/createMemoryDedupStore.js';
@@ -42,6 +43,7 @@ function serverWithEveryRoute(): FastifyInstance {
   registerTaskRoutes(app, { auth, tasks: { get: async () => undefined }, enqueue: unused, orders, checkPayload: () => undefined, ownerOf: () => 'u', view: (record) => record });
   registerDlqRoutes(app, { auth, store: { get: async () => undefined, list: async () => [], delete: async () => false }, replay: unused });
   registerSseRoutes(app, { hub: {} as RealtimeHub, authenticate: async () => ({ reason: 'not in this test' }) });
+  registerDashboardRoutes(app, { auth, snapshot: unused });
   registerContractRoutes(app, options);
   return app;
 }

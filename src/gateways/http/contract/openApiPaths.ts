@@ -38,6 +38,23 @@ export function openApiPaths(events: readonly RegisteredEvent[]): Record<string,
         responses: { 200: ok('Ready.', 'Readiness'), 503: ok('Not ready; the checks say why.', 'Readiness') },
       },
     },
+    '/': { get: { operationId: 'dashboardPage', summary: 'The live dashboard (admins): the supervision tree, orders by status, rates per source, dead letters with replay. Holds no data itself.', ...open, responses: { 200: { description: 'HTML.', ...body({ type: 'string' }, 'text/html') } } } },
+    '/dashboard/state': {
+      get: {
+        operationId: 'dashboardState',
+        summary: 'What the dashboard shows, as JSON (admins only).',
+        responses: { 200: { description: 'The state.', ...body({ type: 'object' }) }, ...errors(401, 403) },
+      },
+    },
+    '/dashboard/stream': {
+      get: {
+        operationId: 'dashboardStream',
+        summary: 'The dashboard state as Server-Sent Events (`event: state`), once a second (admins only).',
+        parameters: realtime,
+        security: [{ ticket: [] }],
+        responses: { 200: { description: 'The stream.', ...body({ type: 'string' }, 'text/event-stream') }, ...errors(401, 403, 503) },
+      },
+    },
     '/live': { get: { operationId: 'livePage', summary: 'A page that follows your orders over WebSocket and SSE.', ...open, responses: { 200: { description: 'HTML.', ...body({ type: 'string' }, 'text/html') } } } },
     '/asyncapi.json': { get: { operationId: 'asyncApi', summary: 'The AsyncAPI 3 document of the events Orderly consumes and publishes.', ...open, responses: { 200: { description: 'AsyncAPI 3.', ...body({ type: 'object' }) } } } },
     '/openapi.json': { get: { operationId: 'openApi', summary: 'This document.', ...open, responses: { 200: { description: 'OpenAPI 3.1.', ...body({ type: 'object' }) } } } },
