@@ -7,6 +7,7 @@
  *   BENCH_ORDERS=1000,5000 BENCH_ROUNDS=1 npm run bench:brokers  # a quick smoke run
  *   npm run bench:brokers -- --write                             # and replace the Brokers section
  *   npm run bench:brokers -- --write=/tmp/b.md                   # ... of another file
+ *   npm run bench:brokers -- --json=/tmp/b.json                  # and every measurement as JSON (for `npm run bench`)
  *
  * Settings (environment): BENCH_ORDERS, BENCH_BROKERS, BENCH_ROUNDS, BENCH_CREDIT,
  * BENCH_SEQUENTIAL_ORDERS, BENCH_HANDLER_MS, BENCH_TIMEOUT_S, BENCH_LOG_LEVEL, BENCH_WRITE (see
@@ -23,9 +24,11 @@ import { BENCH_BROKERS, type BenchBroker } from './brokers/brokerBench.js';
 import { consumeTimeoutMs, publishTimeoutMs, readBenchSettings } from './brokers/benchSettings.js';
 import { brokersSection, writeSection } from './brokers/benchmarksSection.js';
 import { inChild, killCurrentChild, type TaskOutcome } from './brokers/inChild.js';
+import type { Measurement } from './brokers/meter.js';
 import { resultTables, type CellResults } from './brokers/report.js';
 import { cleanupRun, runTask, TASK_KINDS, type TaskKind } from './brokers/runTask.js';
 import { runNames } from './brokers/runNames.js';
+import { jsonOutputPath, writeJsonOutput, type RunRecord } from './report/jsonOutput.js';
 
 const script = fileURLToPath(import.meta.url);
 const settings = readBenchSettings(process.env, process.argv.slice(2));
@@ -58,6 +61,7 @@ if (taskIndex >= 0) {
   process.once('SIGTERM', () => void interrupted());
 
   const cells: CellResults[] = [];
+  const records: (RunRecord<Measurement> & { readonly broker: BenchBroker })[] = [];
   for (const orders of settings.orders) {
     for (const broker of settings.brokers) {
       const cell: CellResults = { broker, orders, sequentialOrders: Math.min(orders, settings.sequentialOrders), runs: { raw: [], orderly: [], sequential: [] }, failures: [] };
@@ -73,10 +77,12 @@ if (taskIndex >= 0) {
           try {
             const m = await inChild(script, [broker, kind, String(n), runId], deadline);
             cell.runs[kind].push(m);
+            records.push({ broker, size: orders, round, kind, measurement: m });
             process.stderr.write(`${label}: ${Math.round(m.messages / m.seconds).toLocaleString('en')} msg/s, ${(m.cpuSeconds / (m.messages / 1000)).toFixed(3)} CPU-s per 1k (${m.messages} msgs in ${m.seconds.toFixed(2)} s)\n`);
           } catch (error) {
             const message = error instanceof Error ? error.message : String(error);
             cell.failures.push(`${kind}, round ${round}: ${message}`);
+            records.push({ broker, size: orders, round, kind, error: message });
             process.stderr.write(`${label}: FAILED: ${message}\n`);
             // The child cleans up after itself unless it was killed; deleting twice is harmless.
             for (const problem of await cleanupRun(broker, runNames(runId), settings.urls)) process.stderr.write(`cleanup of ${runId}: ${problem}\n`);
@@ -88,6 +94,8 @@ if (taskIndex >= 0) {
   }
 
   process.stdout.write(`${resultTables(cells)}\n`);
+  const json = jsonOutputPath(process.argv);
+  if (json) await writeJsonOutput(json, { sequentialOrders: settings.sequentialOrders, records });
   if (settings.write) {
     const path = settings.write === '1' ? benchmarksFile() : settings.write;
     await writeSection(path, brokersSection(cells, settings));

@@ -8,6 +8,7 @@
  *   BENCH_CLIENTS=200 BENCH_ROUNDS=1 npm run bench:hub       # a quick smoke run
  *   npm run bench:hub -- --write                             # and replace the Hub fan-out section
  *   npm run bench:hub -- --write=/tmp/b.md                   # ... of another file
+ *   npm run bench:hub -- --json=/tmp/b.json                  # and every measurement as JSON (for `npm run bench`)
  *
  * Settings (environment): BENCH_CLIENTS, BENCH_ROUNDS, BENCH_MESSAGES, BENCH_WARMUP,
  * BENCH_PACED_MESSAGES, BENCH_PACED_RATE, BENCH_CONCURRENCY, BENCH_WRITE (see
@@ -27,8 +28,9 @@ import { deliveriesPerSecond, fanOutTables, type SizeResults } from './hub/fanOu
 import { FAN_OUT_KINDS } from './hub/fanOutServer.js';
 import { hubFanOutSection, writeHubSection } from './hub/hubBenchmarksSection.js';
 import { readHubBenchSettings } from './hub/hubBenchSettings.js';
-import { runFanOut, runningTasks } from './hub/runFanOut.js';
+import { runFanOut, runningTasks, type FanOutMeasurement } from './hub/runFanOut.js';
 import { serverTask } from './hub/serverTask.js';
+import { jsonOutputPath, writeJsonOutput, type RunRecord } from './report/jsonOutput.js';
 
 const script = fileURLToPath(import.meta.url);
 const taskIndex = process.argv.indexOf('--task');
@@ -50,6 +52,7 @@ if (taskIndex >= 0) {
   process.once('SIGTERM', interrupted);
 
   const sizes: SizeResults[] = [];
+  const records: RunRecord<FanOutMeasurement>[] = [];
   for (const clients of settings.clients) {
     const size: SizeResults = { clients, runs: { bare: [], hub: [] }, failures: [] };
     sizes.push(size);
@@ -60,6 +63,7 @@ if (taskIndex >= 0) {
         try {
           const m = await runFanOut(script, settings, kind, clients);
           size.runs[kind].push(m);
+          records.push({ size: clients, round, kind, measurement: m });
           process.stderr.write(
             `${label}: ${Math.round(deliveriesPerSecond(m)).toLocaleString('en')} deliveries/s, burst p50 ${m.burst.latency.p50.toFixed(1)} ms p99 ${m.burst.latency.p99.toFixed(1)} ms, ` +
               `paced p50 ${m.paced.latency.p50.toFixed(2)} ms p99 ${m.paced.latency.p99.toFixed(2)} ms, ` +
@@ -68,6 +72,7 @@ if (taskIndex >= 0) {
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           size.failures.push(`${kind}, round ${round}: ${message}`);
+          records.push({ size: clients, round, kind, error: message });
           process.stderr.write(`${label}: FAILED: ${message}\n`);
         }
       }
@@ -75,6 +80,8 @@ if (taskIndex >= 0) {
   }
 
   process.stdout.write(`${fanOutTables(sizes, settings.pacedRate)}\n`);
+  const json = jsonOutputPath(process.argv);
+  if (json) await writeJsonOutput(json, { pacedRate: settings.pacedRate, records });
   if (settings.write) {
     const path = settings.write === '1' ? benchmarksFile() : settings.write;
     await writeHubSection(path, hubFanOutSection(sizes, settings, { descriptorLimit, loadBefore, loadAfter: loadavg()[0] ?? 0 }));

@@ -1,8 +1,10 @@
 /**
  * Orderly's pipeline against bare XState actors, in one process and one run.
  *
- *   npm run bench                  # 1k, 100k and 1M orders (two events each)
- *   npm run bench -- 1000 100000   # chosen sizes
+ *   npm run bench:pipeline                  # 1k, 100k and 1M orders (two events each)
+ *   npm run bench:pipeline -- 1000 100000   # chosen sizes
+ *   node --expose-gc dist/bench/pipeline.bench.js --task <bare|orderly|bare-heap|orderly-heap> <orders>
+ *                                           # one measurement, printed as JSON (what `npm run bench` runs)
  *
  * Throughput: events per second from first publish to last ack through the whole pipeline
  * (embedded broker with credit, CloudEvents decode and validation, keyed execution, order
@@ -24,7 +26,7 @@ import { systemClock } from '../src/domain/clock.js';
 import { createMemoryOrderStore } from '../src/gateways/memory/createMemoryOrderStore.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
+if (!gc) throw new Error('run with node --expose-gc (npm run bench:pipeline does)');
 
 const sizes = process.argv.includes('--task') ? [] : process.argv.slice(2).map(Number).filter((n) => n > 0);
 const orderCounts = sizes.length > 0 ? sizes : [1_000, 100_000, 1_000_000];
@@ -49,14 +51,24 @@ function eventsOf(i: number): [OrderEvent, OrderEvent] {
   ];
 }
 
+/** CPU (user + system) of this process over the last timed window, the producer's included. */
+let windowCpuSeconds: number | undefined;
+const cpuSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
+
 function bareThroughput(orders: number): number {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < orders; i++) {
     const actor = createActor(orderLifecycle).start();
     for (const event of eventsOf(i)) actor.send(event);
     actor.stop();
   }
-  return (orders * 2) / ((performance.now() - started) / 1000);
+  const perSecond = (orders * 2) / ((performance.now() - started) / 1000);
+  windowCpuSeconds = cpuSince(cpu);
+  return perSecond;
 }
 
 let peakRss = 0;
@@ -91,6 +103,7 @@ async function pipelineThroughput(orders: number): Promise<number> {
     return { body: new TextDecoder().decode(body), headers };
   });
   const stamp = (text: string, i: number) => text.replaceAll('#', String(i));
+  const cpu = process.cpuUsage();
   const started = performance.now();
   // The producer keeps a bounded window ahead of the consumer, as a real producer's broker would.
   const window = 20_000;
@@ -106,6 +119,7 @@ async function pipelineThroughput(orders: number): Promise<number> {
   }
   await done;
   const perSecond = total / ((performance.now() - started) / 1000);
+  windowCpuSeconds = cpuSince(cpu);
   sampleRss();
   if (deadLettered > 0) throw new Error(`${deadLettered} events were dead-lettered in the benchmark`);
   if (store.size !== orders) throw new Error(`store has ${store.size} orders, expected ${orders}`);
@@ -186,7 +200,8 @@ const taskIndex = process.argv.indexOf('--task');
 if (taskIndex >= 0) {
   const value = await runTask(process.argv[taskIndex + 1]!, Number(process.argv[taskIndex + 2]));
   sampleRss();
-  process.stdout.write(`${JSON.stringify({ value, peakRss })}\n`);
+  // cpuSeconds: the throughput tasks' timed window only; `npm run bench` reads it, the table below does not.
+  process.stdout.write(`${JSON.stringify({ value, peakRss, cpuSeconds: windowCpuSeconds })}\n`);
 } else {
   const rows: string[] = [];
   for (const orders of orderCounts) {

@@ -8,6 +8,7 @@
  *   BENCH_ORDERS=500 BENCH_ROUNDS=1 BENCH_SATURATION_ORDERS=2000 BENCH_SATURATION_ROUNDS=1 npm run bench:latency
  *   npm run bench:latency -- --write                       # and replace the end-to-end latency section
  *   npm run bench:latency -- --write=/tmp/b.md             # ... of another file
+ *   npm run bench:latency -- --json=/tmp/b.json            # and every measurement as JSON (for `npm run bench`)
  *
  * Settings (environment): BENCH_ROUNDS, BENCH_ORDERS, BENCH_WARMUP_ORDERS, BENCH_SATURATION_ORDERS,
  * BENCH_SATURATION_ROUNDS, BENCH_LOAD, BENCH_RATE, BENCH_WINDOW, BENCH_LOG_LEVEL, BENCH_WRITE (see
@@ -31,6 +32,7 @@ import { producerTask } from './realtimeLatency/producerTask.js';
 import { receiverTask } from './realtimeLatency/receiverTask.js';
 import { runPath, runningTasks, type PathMeasurement } from './realtimeLatency/runPath.js';
 import { serverTask } from './realtimeLatency/serverTask.js';
+import { jsonOutputPath, writeJsonOutput, type RunRecord } from './report/jsonOutput.js';
 
 const script = fileURLToPath(import.meta.url);
 const settings = readLatencySettings(process.env, process.argv.slice(2));
@@ -59,6 +61,7 @@ if (taskIndex >= 0) {
   process.once('SIGTERM', () => void interrupted());
 
   const failures: string[] = [];
+  const records: RunRecord<PathMeasurement>[] = [];
   /** One measurement on fresh streams and keys, deleted afterwards; undefined (and a failure noted) when it failed. */
   const measure = async (label: string, kind: PathKind, orders: number, rate: number): Promise<PathMeasurement | undefined> => {
     const runId = `${base}-${++runs}`;
@@ -82,6 +85,7 @@ if (taskIndex >= 0) {
       for (const kind of PATH_KINDS) {
         const label = `capacity, round ${round}/${settings.saturationRounds}, ${kind}`;
         const m = await measure(label, kind, settings.saturationOrders, 0);
+        records.push({ size: 'capacity', round, kind, ...(m === undefined ? { error: failures.at(-1) } : { measurement: m }) });
         if (m === undefined) continue;
         saturation[kind].push(m);
         process.stderr.write(`${label}: ${Math.round(deliveredRate(m)).toLocaleString('en')} events/s delivered (producer ${Math.round(m.published.events / m.published.seconds).toLocaleString('en')} events/s)\n`);
@@ -90,7 +94,9 @@ if (taskIndex >= 0) {
   }
   const capacity = slowerCapacity(saturation);
   const rate = settings.rate ?? (capacity === undefined ? undefined : Math.max(1, Math.round(capacity * settings.load)));
+  const json = jsonOutputPath(process.argv);
   if (rate === undefined) {
+    if (json) await writeJsonOutput(json, { rate: null, records });
     process.stderr.write(`no capacity measured for both paths; nothing to offer:\n${failures.join('\n')}\n`);
     process.exit(1);
   }
@@ -102,6 +108,7 @@ if (taskIndex >= 0) {
     for (const kind of PATH_KINDS) {
       const label = `latency at ${rate.toLocaleString('en')} events/s, round ${round}/${settings.rounds}, ${kind}`;
       const m = await measure(label, kind, settings.orders, rate);
+      records.push({ size: 'latency', round, kind, ...(m === undefined ? { error: failures.at(-1) } : { measurement: m }) });
       if (m === undefined) continue;
       latency[kind].push(m);
       const { p50, p99, max } = m.received.latency;
@@ -111,6 +118,7 @@ if (taskIndex >= 0) {
 
   const results: LatencyResults = { saturation, rate, rateSource: settings.rate === undefined ? 'measured' : 'BENCH_RATE', latency, failures };
   process.stdout.write(`${latencyTables(results)}\n`);
+  if (json) await writeJsonOutput(json, { rate, records });
   if (settings.write) {
     const path = settings.write === '1' ? benchmarksFile() : settings.write;
     await writeLatencySection(path, latencySection(results, settings, { before: loadBefore, after: loadavg()[0] ?? 0 }));
