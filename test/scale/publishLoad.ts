@@ -1,0 +1,75 @@
+import type { Sink } from '../../src/streams/source.js';
+import type { JournalEntry, JournalWriter } from './journal.js';
+import type { PlannedMessage } from './loadPlan.js';
+
+export interface PublishLoadOptions {
+  readonly sink: Sink;
+  readonly channel: string;
+  readonly plan: readonly (readonly PlannedMessage[])[];
+  readonly journal: JournalWriter;
+  /** Orders being published at once. @default 128 */
+  readonly concurrency?: number;
+  /**
+   * `sequential`: an order's next message goes out once the broker confirmed the previous one, so
+   * the broker holds them in publish order. `burst`: all of an order's messages at once (the race
+   * proof: nothing about their order is promised).
+   */
+  readonly perOrder: 'sequential' | 'burst';
+  /** Tries per message; a failed publish is sent again with the same id and bytes (a duplicate at worst). @default 5 */
+  readonly attempts?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface PublishProgress {
+  confirmed: number;
+  failed: number;
+  firstAt: number | undefined;
+  lastAt: number | undefined;
+  /** What the journal holds so far, in memory too. */
+  readonly entries: JournalEntry[];
+}
+
+/**
+ * Publishes the plan through an Orderly gateway's `publish` (it resolves once the broker has the
+ * message) and journals each message as its publish resolves. A message whose every try failed
+ * ends its order's publishing: nothing after it goes out, so the journal never has a gap inside
+ * an order.
+ */
+export function publishLoad(options: PublishLoadOptions): { progress: PublishProgress; done: Promise<PublishProgress> } {
+  const progress: PublishProgress = { confirmed: 0, failed: 0, firstAt: undefined, lastAt: undefined, entries: [] };
+  const attempts = options.attempts ?? 5;
+  const send = async (planned: PlannedMessage): Promise<boolean> => {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (options.signal?.aborted) return false;
+      try {
+        progress.firstAt ??= Date.now();
+        await options.sink.publish(options.channel, planned.message);
+        const confirmedAt = Date.now();
+        progress.confirmed++;
+        progress.lastAt = confirmedAt;
+        const { message: _message, ...line } = planned;
+        const entry: JournalEntry = { ...line, confirmedAt };
+        progress.entries.push(entry);
+        options.journal.write(entry);
+        return true;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+    progress.failed++;
+    return false;
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < options.plan.length && !options.signal?.aborted) {
+      const order = options.plan[next++]!;
+      if (options.perOrder === 'burst') await Promise.all(order.map(send));
+      else for (const planned of order) if (!(await send(planned))) break;
+    }
+  };
+  const done = (async () => {
+    await Promise.all(Array.from({ length: options.concurrency ?? 128 }, worker));
+    return progress;
+  })();
+  return { progress, done };
+}
