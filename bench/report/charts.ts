@@ -31,7 +31,7 @@ export function chartsOf(reports: readonly ScenarioReport[]): Chart[] {
       svg: lineChart({
         title,
         xLabel: 'distinct orders (log scale)',
-        yLabel: 'events/s (median; whiskers: lowest–highest round)',
+        yLabel: 'events/s (median; whiskers: lowest to highest round)',
         xLog: true,
         series: [series('Orderly pipeline', (t) => t.orderly), series('bare XState', (t) => t.baseline)],
       }),

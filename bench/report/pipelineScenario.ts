@@ -25,7 +25,7 @@ export async function pipelineScenario(ctx: ScenarioContext): Promise<ScenarioRe
   const task = async (kind: string, orders: number, flags: readonly string[] = []): Promise<TaskResult | undefined> => {
     const timeoutMs = pipelineTimeoutMs(ctx.plan, orders);
     process.stderr.write(`pipeline: ${kind}, ${whole(orders)} orders${flags.length ? ` (${flags.join(' ')})` : ''}\n`);
-    const run = await runChild(script, ['--task', kind, String(orders)], { env: childEnv({}), timeoutMs, nodeFlags: ['--expose-gc', ...flags] });
+    const run = await runChild(script, ['--task', kind, String(orders)], { env: childEnv({}), timeoutMs, nodeFlags: ['--expose-gc', ...flags], echo: false });
     const result = run.code === 0 ? lastJsonLine<TaskResult>(run.stdout) : undefined;
     if (result === undefined) {
       failed = true;

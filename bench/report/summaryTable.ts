@@ -33,7 +33,7 @@ function cpuCell(row: SummaryRow): string {
   if (!row.cpuPerThousand) return '—';
   const side = (values: readonly number[]) => {
     const s = spreadOf(values);
-    return s === undefined ? '—' : s.median.toFixed(s.median < 0.01 ? 4 : 3);
+    return s === undefined ? '—' : s.median.toPrecision(3);
   };
   const [orderly, baseline] = [side(row.cpuPerThousand.orderly), side(row.cpuPerThousand.baseline)];
   return orderly === '—' && baseline === '—' ? '—' : `${orderly} / ${baseline}`;

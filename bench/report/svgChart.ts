@@ -100,9 +100,10 @@ function frame(title: string, yLabel: string, y: Scale, body: string[], legend: 
   }
   out.push(line(M.left, M.top, M.left, H - M.bottom, 'stroke="#333"'), line(M.left, H - M.bottom, W - M.right, H - M.bottom, 'stroke="#333"'));
   out.push(...body);
+  let x = M.left;
   legend.forEach((name, i) => {
-    const x = M.left + i * 200;
     out.push(`<rect x="${x}" y="${H - 22}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`, text(x + 18, H - 12, name));
+    x += 18 + name.length * 7 + 28; // about 7 px per character at 12 px sans-serif
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
