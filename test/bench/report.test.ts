@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chartsOf } from '../../bench/report/charts.js';
 import { GeneratedBlockMarkerError, GENERATED_END, GENERATED_START, replaceGeneratedBlock } from '../../bench/report/generatedBlock.js';
@@ -5,6 +8,7 @@ import { parseMetricsLines } from '../../bench/report/metricsLines.js';
 import { BenchOptionsError, parseOptions } from '../../bench/report/options.js';
 import { planFor } from '../../bench/report/plan.js';
 import { reportBlock } from '../../bench/report/reportBlock.js';
+import { runChild } from '../../bench/report/runChild.js';
 import { byRound } from '../../bench/report/runRecords.js';
 import { paired, quantile, spreadOf } from '../../bench/report/stats.js';
 import { verdict, type SummaryRow } from '../../bench/report/summaryRow.js';
@@ -213,5 +217,31 @@ describe('bench report - options, plan and the metrics bench lines', () => {
       { size: 'memory 20000', round: 1, kind: 'on', error: 'the store has 3 orders' },
       { size: 'kafka 20000', round: 2, kind: 'on', measurement: { messages: 40000, seconds: 4.44, cpuPerThousand: 0.11 } },
     ]);
+  });
+});
+
+describe('bench report - child processes', () => {
+  it('stops a child that overruns its hard timeout, and the processes it started with it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-child-'));
+    const script = join(dir, 'stubborn.mjs');
+    // Ignores SIGTERM, and starts a grandchild that would outlive it.
+    await writeFile(
+      script,
+      "import { spawn } from 'node:child_process';\n" +
+        "const g = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });\n" +
+        "process.on('SIGTERM', () => {});\n" +
+        'console.log(JSON.stringify({ grandchild: g.pid }));\n' +
+        'setInterval(() => {}, 1000);\n',
+    );
+    try {
+      const run = await runChild(script, [], { env: process.env, timeoutMs: 500, graceMs: 300, echo: false });
+      expect(run.timedOut).toBe(true);
+      expect(run.signal).toBe('SIGKILL');
+      const { grandchild } = JSON.parse(run.stdout) as { grandchild: number };
+      await new Promise((r) => setTimeout(r, 100));
+      expect(() => process.kill(grandchild, 0)).toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
