@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** The built entry point, from `dist/test/scale/` (`npm run build` first). */
-const MAIN = new URL('../../src/app/main.js', import.meta.url).pathname;
+/** The built entry points, from `dist/test/scale/` (`npm run build` first): Orderly's own, or the race proof's bare pipeline. */
+const ENTRIES = {
+  orderly: new URL('../../src/app/main.js', import.meta.url).pathname,
+  race: new URL('./raceInstance.js', import.meta.url).pathname,
+} as const;
+export type OrderlyEntry = keyof typeof ENTRIES;
 
 /** Children still running: killed if the harness exits first (a hard timeout), never left behind. */
 const running = new Set<ChildProcess>();
@@ -13,9 +17,12 @@ process.once('exit', () => {
 export interface OrderlyProcess {
   readonly name: string;
   readonly child: ChildProcess;
+  /** Base URL of its HTTP server; empty for the race proof's pipeline, which serves nothing. */
   readonly url: string;
   /** Peak resident set (VmHWM) seen so far, in MiB; read from /proc on every `sample`. */
   peakRssMiB(): number;
+  /** CPU time (user + system) it used, in seconds, as of the last `sample`. */
+  cpuSeconds(): number;
   sample(): void;
   /** The last 20 kB it wrote, for failure messages. */
   tail(): string;
@@ -27,11 +34,12 @@ export interface OrderlyProcess {
 }
 
 /**
- * Starts `node dist/src/app/main.js` with `env` over this process's environment; resolves once it
- * printed its URL and `/readyz` answers 200, within `timeoutMs`.
+ * Starts `node dist/src/app/main.js` (or the race proof's pipeline) with `env` over this process's
+ * environment; resolves once it printed its URL and `/readyz` answers 200 (the pipeline: once it
+ * printed `RACE-READY`), within `timeoutMs`.
  */
-export async function startOrderly(name: string, env: Record<string, string>, timeoutMs = 60_000): Promise<OrderlyProcess> {
-  const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startOrderly(name: string, env: Record<string, string>, entry: OrderlyEntry = 'orderly', timeoutMs = 60_000): Promise<OrderlyProcess> {
+  const child = spawn(process.execPath, [ENTRIES[entry]], { env: { ...process.env, ...env, RACE_INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let pending = '';
   const warnings = new Map<string, number>();
@@ -61,11 +69,15 @@ export async function startOrderly(name: string, env: Record<string, string>, ti
     }),
   );
   let peak = 0;
+  let cpu = 0;
   const sample = () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     try {
       const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
       if (kb) peak = Math.max(peak, Number(kb) / 1024);
+      // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised name: utime and stime in clock ticks (100 per second on Linux).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      cpu = (Number(fields[11]) + Number(fields[12])) / 100;
     } catch {
       // gone between the check and the read
     }
@@ -91,18 +103,18 @@ export async function startOrderly(name: string, env: Record<string, string>, ti
   try {
     let url: string | undefined;
     while (url === undefined) {
-      url = /API\s+(http:\/\/\S+)/.exec(out)?.[1];
+      url = entry === 'race' ? (out.includes('RACE-READY') ? '' : undefined) : /API\s+(http:\/\/\S+)/.exec(out)?.[1];
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
       if (Date.now() > deadline) throw new Error(`${name} printed no URL within ${timeoutMs} ms: ${out}`);
       if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    while ((await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+    while (entry === 'orderly' && (await fetch(`${url}/readyz`).then((r) => r.status, () => 0)) !== 200) {
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
       if (Date.now() > deadline) throw new Error(`${name} was not ready within ${timeoutMs} ms: ${out}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     sample();
-    return { name, child, url, peakRssMiB: () => peak, sample, tail: () => out, warnings, kill, stop };
+    return { name, child, url, peakRssMiB: () => peak, cpuSeconds: () => cpu, sample, tail: () => out, warnings, kill, stop };
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { createBrokerGateway } from '../../src/app/brokerGateway.js';
 import { loadConfig } from '../../src/app/config.js';
@@ -9,7 +10,7 @@ import { collectStatusEvents } from './collectStatusEvents.js';
 import { openJournal, readNdjson, type JournalEntry } from './journal.js';
 import { planLoad, type LoadPlanOptions } from './loadPlan.js';
 import { checkRun, type OracleInput, type Verdict } from './oracle.js';
-import { startOrderly, type OrderlyProcess } from './orderlyProcess.js';
+import { startOrderly, type OrderlyEntry, type OrderlyProcess } from './orderlyProcess.js';
 import { publishLoad } from './publishLoad.js';
 import { outboxBacklog, readDeadLetters, readStoredOrders } from './readOrderly.js';
 import { applyToModel, newModelOrder } from './referenceModel.js';
@@ -37,6 +38,8 @@ export interface ScaleRunOptions extends Omit<LoadPlanOptions, 'runId'> {
   readonly quietMs: number;
   /** More settings for every Orderly process. */
   readonly env?: Record<string, string>;
+  /** `orderly`: the real service; `race`: bare pipelines whose store notes conflicts and writers (the race proof). @default 'orderly' */
+  readonly entry?: OrderlyEntry;
 }
 
 export interface ScaleResult {
@@ -112,7 +115,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     figures.partitions = await broker.partitions(channel);
 
     const names = Array.from({ length: options.instances }, (_, i) => `orderly-${i + 1}`);
-    processes.push(...(await Promise.all(names.map((name) => startOrderly(name, env)))));
+    processes.push(...(await Promise.all(names.map((name) => startOrderly(name, env, options.entry)))));
     figures.groupStableMs = await broker.settled(run, options.instances, 60_000);
     log(`${processes.length} processes ready${figures.partitions ? `, ${String(figures.partitions)} partitions` : ''}`);
 
@@ -143,22 +146,23 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
       if (options.killAt !== undefined && !killed && share >= options.killAt) {
         const victim = processes[1]!;
         killed = { at: Date.now(), name: victim.name, settled: false };
+        // The clients of the victim are told first, so that the close the kill causes is expected.
+        const failedOver = watch.failOver(victim.url, processes.filter((p) => p !== victim).map((p) => p.url));
         await victim.kill('SIGKILL');
         log(`SIGKILL ${victim.name} at ${Math.round(share * 100)}% of the transitions`);
-        const alive = processes.filter((p) => p !== victim).map((p) => p.url);
         rebalances.push(
           broker.settled(run, options.instances - 1, 60_000).then((ms) => {
             figures.rebalanceAfterKillMs = ms; // from the kill until the group is stable without the dead member
             killed!.settled = true;
           }),
-          watch.failOver(victim.url, alive),
+          failedOver,
         );
       }
       // The newcomer joins once the group has settled without the dead member, so each rebalance is measured on its own.
       if (options.joinAt !== undefined && killed?.settled && figures.joinReadyMs === undefined && share >= options.joinAt) {
         const joinStart = Date.now();
         figures.joinReadyMs = 0;
-        const joiner = await startOrderly(`orderly-${processes.length + 1}`, env);
+        const joiner = await startOrderly(`orderly-${processes.length + 1}`, env, options.entry);
         processes.push(joiner);
         figures.joined = joiner.name;
         figures.joinReadyMs = Date.now() - joinStart;
@@ -204,6 +208,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     };
     writeFileSync(`${dir}/status-events.ndjson`, input.statusEvents.map((e) => JSON.stringify(e)).join('\n'));
     const verdict = checkRun(input);
+    if (options.entry === 'race') Object.assign(figures, await raceFigures(redis, keyPrefix));
     writeFileSync(`${dir}/verdict.json`, JSON.stringify({ verdict, figures }, null, 2));
 
     const seconds = (endAt - progress.firstAt!) / 1000;
@@ -224,6 +229,11 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     await watch?.close().catch(() => undefined);
     const exits = await Promise.all(processes.map(async (p) => ({ name: p.name, code: p.child.signalCode === 'SIGKILL' ? 'SIGKILL' : await p.stop() })));
     figures.peakRssMiB = Object.fromEntries(processes.map((p) => [p.name, mib(p.peakRssMiB())]));
+    const cpu = processes.reduce((sum, p) => sum + p.cpuSeconds(), 0);
+    figures.orderlyCpuSeconds = Math.round(cpu);
+    figures.orderlyCpuSecondsPer1kEvents = Math.round((cpu / options.events) * 1000 * 1000) / 1000;
+    figures.harnessCpuSeconds = Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e6);
+    figures.loadAverage = loadavg().map((n) => Math.round(n * 10) / 10);
     figures.exits = Object.fromEntries(exits.map((e) => [e.name, e.code]));
     for (const e of exits) if (e.code !== 0 && e.code !== 'SIGKILL') problems.push(`${e.name} exited with ${String(e.code)}: ${processes.find((p) => p.name === e.name)!.tail().slice(-2000)}`);
     figures.warnings = Object.fromEntries(processes.map((p) => [p.name, Object.fromEntries(p.warnings)]));
@@ -234,6 +244,17 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000)).catch(() => undefined);
     redis.disconnect();
   }
+}
+
+/** What the race proof's instances noted: compare-and-set conflicts lost, and how many instances wrote each order. */
+async function raceFigures(redis: Redis, keyPrefix: string): Promise<Record<string, number>> {
+  const keys = await keysOf(redis, `${keyPrefix}race:writers:*`);
+  const sizes = await Promise.all(keys.map((key) => redis.scard(key)));
+  return {
+    versionConflicts: Number((await redis.get(`${keyPrefix}race:conflicts`)) ?? 0),
+    ordersWrittenByOne: sizes.filter((n) => n === 1).length,
+    ordersWrittenByTwoOrMore: sizes.filter((n) => n >= 2).length,
+  };
 }
 
 /** Transitions the reference model makes over the plan in publish order: how far along a run is. */

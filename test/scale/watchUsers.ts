@@ -16,7 +16,10 @@ interface Watcher {
 }
 
 export interface UserWatch {
-  /** Moves every client of the process at `deadUrl` to `aliveUrl`, resuming with `since`. */
+  /**
+   * Moves every client of the process at `deadUrl`, once its connection has closed, to one of
+   * `aliveUrls`, resuming with `since`. Call it before killing that process.
+   */
   failOver(deadUrl: string, aliveUrls: readonly string[]): Promise<void>;
   seen(): ClientSeen[];
   /** Connections that closed without being told to (other than the fail-over), and error frames. */
