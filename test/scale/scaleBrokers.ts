@@ -59,8 +59,13 @@ export function brokerRun(broker: ScaleBroker, run: string): BrokerRun {
             await admin.connect();
             const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
             if (topics.length > 0) await admin.deleteTopics({ topics });
-            const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(run));
-            if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
+            // A killed member stays in its groups until its session times out; a non-empty group cannot be deleted.
+            for (let attempt = 1; attempt <= 15; attempt++) {
+              const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(run));
+              if (groups.length === 0) break;
+              await admin.deleteGroups(groups).catch(() => undefined);
+              await new Promise((resolve) => setTimeout(resolve, 1_000));
+            }
           } catch {
             // best effort: a run must not fail on its clean-up
           } finally {

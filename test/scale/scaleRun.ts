@@ -206,7 +206,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
       ordering: options.ordering,
       ...(options.expectAllApplied ? { expectAllApplied: true } : {}),
     };
-    writeFileSync(`${dir}/status-events.ndjson`, input.statusEvents.map((e) => JSON.stringify(e)).join('\n'));
+    writeFileSync(`${dir}/status-events.ndjson`, input.statusEvents.map((e) => `${JSON.stringify(e)}\n`).join(''));
     const verdict = checkRun(input);
     if (options.entry === 'race') Object.assign(figures, await raceFigures(redis, keyPrefix));
     writeFileSync(`${dir}/verdict.json`, JSON.stringify({ verdict, figures }, null, 2));
@@ -238,10 +238,15 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     for (const e of exits) if (e.code !== 0 && e.code !== 'SIGKILL') problems.push(`${e.name} exited with ${String(e.code)}: ${processes.find((p) => p.name === e.name)!.tail().slice(-2000)}`);
     figures.warnings = Object.fromEntries(processes.map((p) => [p.name, Object.fromEntries(p.warnings)]));
     await gateway.close().catch(() => undefined);
-    await broker.cleanup();
-    await redis.connect().catch(() => undefined);
-    const keys = await keysOf(redis, `${run}*`).catch(() => [] as string[]);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000)).catch(() => undefined);
+    if (process.env.SCALE_KEEP === '1') {
+      // For running the oracle again on its own (oracleCli); the next run does not clean this up.
+      log(`SCALE_KEEP=1: kept the Redis keys under ${keyPrefix} and the broker's ${prefix}* channels`);
+    } else {
+      await broker.cleanup();
+      await redis.connect().catch(() => undefined);
+      const keys = await keysOf(redis, `${run}*`).catch(() => [] as string[]);
+      for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000)).catch(() => undefined);
+    }
     redis.disconnect();
   }
 }
