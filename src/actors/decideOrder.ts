@@ -1,7 +1,7 @@
 import type { Envelope } from '../domain/envelope.js';
 import type { OrderEvent } from '../domain/orderEvents.js';
 import { snapshotCursor, type LifecycleCursor } from './lifecycleCursor.js';
-import type { HistoryEntry, OrderRecord, StashedEvent } from './orderRecord.js';
+import type { HistoryEntry, OrderRecord, Refusal, StashedEvent } from './orderRecord.js';
 import type { OrderLimits } from './orderLimits.js';
 import type { OrderStatus, OrderView } from './orderView.js';
 
@@ -16,15 +16,25 @@ export interface OrderChange {
 /** An event that was already acked (stashed) and now has to go to the dead-letter channel. */
 export interface ParkedEvent {
   readonly envelope: Envelope;
-  readonly code: 'orphan' | 'forbidden-transition';
+  readonly code: Refusal['code'];
   readonly message: string;
 }
 
 export type Decision =
-  /** Already applied or already stashed: no effect, ack. */
+  /** Already applied, stashed, or refused and dead-lettered: no effect, ack. */
   | { readonly kind: 'duplicate' }
-  /** The rules refuse it: nothing is stored, the delivery is dead-lettered with this reason. */
-  | { readonly kind: 'rejected'; readonly code: 'orphan' | 'forbidden-transition'; readonly message: string }
+  /**
+   * The rules refuse it. Store `record` (the refusal remembered, see `Refusal`) and only then
+   * dead-letter the delivery with this reason; once the dead letter is done, store
+   * `markDeadLettered`. Without `record` the refusal is stored already and its dead letter not
+   * known to be done (a redelivery in that window): dead-letter it again, store nothing.
+   */
+  | {
+      readonly kind: 'rejected';
+      readonly code: Refusal['code'];
+      readonly message: string;
+      readonly record?: OrderRecord;
+    }
   /** Store `record`; once stored, ack, emit `changes` and dead-letter `parked`. */
   | {
       readonly kind: 'commit';
@@ -40,6 +50,12 @@ export type Decision =
  * crash anywhere before the store write leaves no trace and the redelivery is decided afresh.
  * With a live actor's cursor the actor moves as the decision is made; the caller discards the
  * actor if the record cannot be stored.
+ *
+ * A refusal is a decision too, stored before its dead letter: decided again after a redelivery,
+ * against a newer state, the same event could be applied as well as dead-lettered. `replayOf`
+ * is the dead-letter entry the delivery replays (an operator sent it back on purpose, usually
+ * after fixing the cause): such a delivery is decided afresh once, while a redelivery of that same
+ * replay counts as a redelivery again.
  */
 export function decideOrder(
   record: OrderRecord,
@@ -47,9 +63,14 @@ export function decideOrder(
   limits: OrderLimits,
   now: number,
   lifecycle: LifecycleCursor = snapshotCursor(record.status, record.view),
+  replayOf?: string,
 ): Decision {
   if (record.appliedIds.includes(envelope.id) || record.stash.some((s) => s.envelope.id === envelope.id)) {
     return { kind: 'duplicate' };
+  }
+  const refusal = record.refused?.find((r) => r.eventId === envelope.id);
+  if (refusal && refusal.replayOf === replayOf) {
+    return refusal.deadLettered ? { kind: 'duplicate' } : { kind: 'rejected', code: refusal.code, message: refusal.message };
   }
   const fresh = record.stash.filter((s) => now - s.stashedAt <= limits.stashMaxAgeMs);
   const parked: ParkedEvent[] = record.stash
@@ -58,14 +79,14 @@ export function decideOrder(
 
   if (record.status === 'new' && envelope.type !== 'order.created') {
     if (fresh.length >= limits.stashMaxCount) {
-      return { kind: 'rejected', code: 'orphan', message: `order ${record.orderId} does not exist and its stash is full (${limits.stashMaxCount})` };
+      return refuse(record, envelope, limits, replayOf, 'orphan', `order ${record.orderId} does not exist and its stash is full (${limits.stashMaxCount})`);
     }
     const stash: StashedEvent[] = [...fresh, { envelope, stashedAt: now }];
     return { kind: 'commit', outcome: 'stashed', record: { ...record, version: record.version + 1, stash }, changes: [], parked };
   }
 
   const first = step(lifecycle, envelope);
-  if (!first.ok) return { kind: 'rejected', code: 'forbidden-transition', message: first.message };
+  if (!first.ok) return refuse(record, envelope, limits, replayOf, 'forbidden-transition', first.message);
 
   // The order now exists: replay what waited for it, in arrival order.
   const changes: OrderChange[] = [first.change];
@@ -93,10 +114,33 @@ export function decideOrder(
       appliedIds: appliedIds.slice(-limits.maxAppliedIds),
       stash: envelope.type === 'order.created' ? [] : fresh,
       history: history.slice(-limits.maxHistory),
+      ...(record.refused ? { refused: record.refused } : {}),
     },
     changes,
     parked,
   };
+}
+
+/**
+ * The record with the refusal of `eventId` marked dead-lettered (a redelivery is then a
+ * duplicate), or undefined when there is nothing to mark: marked already, never refused, or
+ * forgotten past the bound.
+ */
+export function markDeadLettered(record: OrderRecord, eventId: string): OrderRecord | undefined {
+  const refused = record.refused ?? [];
+  if (!refused.some((r) => r.eventId === eventId && !r.deadLettered)) return undefined;
+  return {
+    ...record,
+    version: record.version + 1,
+    refused: refused.map((r) => (r.eventId === eventId ? { ...r, deadLettered: true } : r)),
+  };
+}
+
+/** Remembers the refusal (replacing an earlier one of the same event), within the dedup window. */
+function refuse(record: OrderRecord, envelope: Envelope, limits: OrderLimits, replayOf: string | undefined, code: Refusal['code'], message: string): Decision {
+  const refusal: Refusal = { eventId: envelope.id, code, message, deadLettered: false, ...(replayOf === undefined ? {} : { replayOf }) };
+  const refused = [...(record.refused ?? []).filter((r) => r.eventId !== envelope.id), refusal].slice(-limits.maxAppliedIds);
+  return { kind: 'rejected', code, message, record: { ...record, version: record.version + 1, refused } };
 }
 
 type Step = { readonly ok: true; readonly change: OrderChange } | { readonly ok: false; readonly message: string };

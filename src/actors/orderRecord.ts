@@ -8,6 +8,24 @@ export interface StashedEvent {
   readonly stashedAt: number;
 }
 
+/**
+ * An event the order's rules refused, remembered so that a redelivery of it is not decided again
+ * against a newer state (where it might be allowed and applied after being dead-lettered).
+ */
+export interface Refusal {
+  readonly eventId: string;
+  readonly code: 'orphan' | 'forbidden-transition';
+  readonly message: string;
+  /**
+   * True once its dead letter is durable: a redelivery is then a duplicate. False between the
+   * store write that remembers the refusal and the dead letter: a redelivery is refused again with
+   * the same reason (dead-lettered once more rather than risk that it was never dead-lettered).
+   */
+  readonly deadLettered: boolean;
+  /** The dead-letter index entry the refused delivery replayed, if it was a replay (see `decideOrder`). */
+  readonly replayOf?: string;
+}
+
 /** One line of an order's history, newest last. */
 export interface HistoryEntry {
   readonly eventId: string;
@@ -35,6 +53,11 @@ export interface OrderRecord {
   readonly stash: readonly StashedEvent[];
   /** Recent history, at most `maxHistory` entries. */
   readonly history: readonly HistoryEntry[];
+  /**
+   * Refused events, oldest first, at most `maxAppliedIds` (the same dedup window as `appliedIds`).
+   * Absent in records stored before refusals were remembered: read as none.
+   */
+  readonly refused?: readonly Refusal[];
 }
 
 export function emptyRecord(orderId: string): OrderRecord {

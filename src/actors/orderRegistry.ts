@@ -1,12 +1,12 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { systemClock, type Clock, type TimerHandle } from '../domain/clock.js';
 import type { Envelope } from '../domain/envelope.js';
-import { decideOrder, type OrderChange, type ParkedEvent } from './decideOrder.js';
+import { decideOrder, markDeadLettered, type OrderChange, type ParkedEvent } from './decideOrder.js';
 import { actorCursor, lifecycleSnapshot, OrderActorCrashedError } from './lifecycleCursor.js';
 import { orderLifecycle } from './orderLifecycle.js';
 import { emptyRecord, type OrderRecord } from './orderRecord.js';
 import type { OrderLimits } from './orderLimits.js';
-import type { OrderStore } from './orderStore.js';
+import { VersionConflictError, type OrderStore } from './orderStore.js';
 import { statusChangedEntries, type StatusEventOptions } from './outbox/statusChangedEntries.js';
 
 /** What the order actors need from the outside, handed in by src/app. */
@@ -32,7 +32,14 @@ export type ApplyResult =
   | { readonly kind: 'applied'; readonly changes: readonly OrderChange[] }
   | { readonly kind: 'stashed' }
   | { readonly kind: 'duplicate' }
+  /** Refused by the rules, and the refusal stored: dead-letter it, then call `deadLettered`. */
   | { readonly kind: 'rejected'; readonly code: 'orphan' | 'forbidden-transition'; readonly message: string };
+
+/** How one envelope reached `apply`. */
+export interface ApplyOptions {
+  /** The dead-letter index entry this delivery replays (its `x-dead-letter-replayed-from`), if it is a replay. */
+  readonly replayOf?: string;
+}
 
 export interface OrderRegistryOptions {
   readonly deps: OrderActorDeps;
@@ -113,14 +120,43 @@ export class OrderRegistry {
    * One order takes one envelope at a time: a second while the first is under way is refused
    * with `OrderActorBusyError` (the pipeline never does that), never queued or dropped.
    */
-  async apply(envelope: Envelope): Promise<ApplyResult> {
+  apply(envelope: Envelope, options: ApplyOptions = {}): Promise<ApplyResult> {
+    return this.#exclusive(envelope.key, (entry) => this.#commit(envelope.key, entry, envelope, options.replayOf));
+  }
+
+  /**
+   * Records that the refused `envelope` (answered `rejected`) is dead-lettered: from now on a
+   * redelivery of it is a duplicate. Call it only once the dead letter is durable, and before the
+   * order's next envelope. If it fails or never comes, nothing is lost: a redelivery is refused and
+   * dead-lettered once more, never applied. A no-op when there is nothing to mark.
+   */
+  deadLettered(envelope: Envelope): Promise<void> {
+    return this.#exclusive(envelope.key, async (entry) => {
+      // A concurrent writer (another process) may have saved the order meanwhile: the mark
+      // does not depend on the order's state, so it is put on the newest record.
+      for (let tries = 1; ; tries++) {
+        const record = await this.#load(envelope.key, entry);
+        const marked = markDeadLettered(record, envelope.id);
+        if (!marked) return;
+        try {
+          await this.#deps.store.save(marked, record.version);
+          entry.record = marked;
+          return;
+        } catch (error) {
+          if (!(error instanceof VersionConflictError) || tries >= 3) throw error;
+          this.#reset(entry); // reload the newer record
+        }
+      }
+    });
+  }
+
+  async #exclusive<T>(orderId: string, work: (entry: Entry) => Promise<T>): Promise<T> {
     if (this.#stopped) throw new RegistryStoppedError();
-    const orderId = envelope.key;
     const entry = this.#touch(orderId);
     if (entry.busy) throw new OrderActorBusyError(orderId);
     entry.busy = true;
     try {
-      return await this.#commit(orderId, entry, envelope);
+      return await work(entry);
     } catch (error) {
       if (error instanceof OrderActorCrashedError) this.#crashed++;
       this.#discard(orderId, entry); // it may be ahead of the store
@@ -187,18 +223,33 @@ export class OrderRegistry {
     for (const [orderId, entry] of this.#entries) this.#passivate(orderId, entry);
   }
 
-  async #commit(orderId: string, entry: Entry, envelope: Envelope): Promise<ApplyResult> {
-    const { store, limits, park, statusEvents } = this.#deps;
+  /** The record the entry's actor stands for, loaded (and the actor spawned) if need be. */
+  async #load(orderId: string, entry: Entry): Promise<OrderRecord> {
     if (!entry.actor || !entry.record) {
-      const record = (await store.load(orderId)) ?? emptyRecord(orderId);
+      const record = (await this.#deps.store.load(orderId)) ?? emptyRecord(orderId);
       if (this.#stopped) throw new RegistryStoppedError();
       entry.record = record;
       entry.actor = this.#spawn(orderId, record);
     }
-    const before = entry.record;
+    return entry.record;
+  }
+
+  async #commit(orderId: string, entry: Entry, envelope: Envelope, replayOf: string | undefined): Promise<ApplyResult> {
+    const { store, limits, park, statusEvents } = this.#deps;
+    const before = await this.#load(orderId, entry);
     const now = this.#clock.now();
-    const decision = decideOrder(before, envelope, limits, now, actorCursor(entry.actor));
-    if (decision.kind === 'duplicate' || decision.kind === 'rejected') return decision;
+    const decision = decideOrder(before, envelope, limits, now, actorCursor(entry.actor!), replayOf);
+    if (decision.kind === 'duplicate') return decision;
+    if (decision.kind === 'rejected') {
+      // The refusal is stored before it is answered, hence before its dead letter: a redelivery
+      // from now on is refused again with the same reason (never decided against a newer state),
+      // so a crash before the dead letter loses nothing; the worst case is a second dead letter.
+      if (decision.record) {
+        await store.save(decision.record, before.version);
+        entry.record = decision.record;
+      }
+      return { kind: 'rejected', code: decision.code, message: decision.message };
+    }
     // The event ids are made here, once per decision, and stored: every re-send carries the same.
     const outbox = statusEvents ? statusChangedEntries(decision.changes, now, statusEvents) : [];
     if (decision.parked.length > 0) await park(decision.parked);
@@ -252,6 +303,10 @@ export class OrderRegistry {
 
   #discard(orderId: string, entry: Entry): void {
     if (this.#entries.get(orderId) === entry) this.#entries.delete(orderId);
+    this.#reset(entry);
+  }
+
+  #reset(entry: Entry): void {
     entry.actor?.stop();
     entry.actor = undefined;
     entry.record = undefined;

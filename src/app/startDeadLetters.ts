@@ -72,9 +72,9 @@ export function startDeadLetters(config: DeadLetterConfig, deps: DeadLettersDeps
   const contextFor = async ({ key }: EventIdentity): Promise<DeadLetterContext> => {
     const record = await deps.orders.load(key);
     if (!record) return { snapshot: null, history: [] };
-    const { stash, history, appliedIds, ...snapshot } = record;
+    const { stash, history, appliedIds, refused, ...snapshot } = record;
     return {
-      snapshot: { ...snapshot, appliedIds: appliedIds.length, stashed: stash.map((s) => ({ id: s.envelope.id, type: s.envelope.type, stashedAt: s.stashedAt })) },
+      snapshot: { ...snapshot, appliedIds: appliedIds.length, refused: refused?.length ?? 0, stashed: stash.map((s) => ({ id: s.envelope.id, type: s.envelope.type, stashedAt: s.stashedAt })) },
       history: history.slice(-config.ORDERLY_DLQ_CONTEXT_HISTORY),
     };
   };

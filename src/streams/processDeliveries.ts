@@ -8,6 +8,14 @@ import { runByKey } from './runByKey.js';
 import { resolveSettleConfig, settle, type SettledRecord } from './settle.js';
 import { withRetry, type RetryResult } from './withRetry.js';
 
+/**
+ * What a handler answers: a `HandlerOutcome`, and with a `reject` optionally what to do once the
+ * delivery is dead-lettered (a handler that remembered its refusal records that its dead letter is
+ * done). `deadLettered` runs in the order's slot, before that key's next delivery, and only when
+ * the broker took the dead letter; it must not reject (a rejection is ignored).
+ */
+export type ProcessOutcome = HandlerOutcome & { readonly deadLettered?: () => Promise<void> };
+
 export interface ProcessConfig {
   /** Decodes, validates and upcasts; parks bad input itself (see `decode.ts`). Required. */
   readonly decode: OperatorFunction<Delivery, Decoded>;
@@ -53,7 +61,7 @@ export interface ProcessConfig {
  */
 export function processDeliveries(
   config: ProcessConfig,
-  handler: (envelope: Envelope, attempt: number) => Promise<HandlerOutcome>,
+  handler: (envelope: Envelope, attempt: number) => Promise<ProcessOutcome>,
 ): OperatorFunction<Delivery, SettledRecord> {
   const clock = config.clock ?? systemClock;
   const retryConfig = resolveRetryConfig(config.retry);
@@ -65,12 +73,15 @@ export function processDeliveries(
     const handedBack = new Set<string>();
     const around = config.around;
     const handleOne = async ({ delivery, envelope }: Decoded): Promise<SettledRecord> => {
-      const result: RetryResult<HandlerOutcome> =
+      const result: RetryResult<ProcessOutcome> =
         signal.aborted && handedBack.has(envelope.key)
           ? { ok: false, error: signal.reason, attempts: 0, permanent: false, aborted: true }
           : await retry((attempt) => handler(envelope, attempt), { signal });
       if (!result.ok && result.aborted) handedBack.add(envelope.key);
-      return settle(delivery, result, settleConfig);
+      const settled = await settle(delivery, result, settleConfig);
+      const after = result.ok ? result.value.deadLettered : undefined;
+      if (after && settled.settlement.kind === 'deadLetter' && settled.error === undefined) await after().catch(() => undefined);
+      return settled;
     };
     const handle = around ? (decoded: Decoded) => around(decoded, () => handleOne(decoded)) : handleOne;
     return runByKey<Decoded, SettledRecord>(
