@@ -21,6 +21,8 @@ import type { SupervisorLogic } from '../actors/supervision/index.js';
 import { startPipeline, TREE_RESTART_INTENSITY, type Pipeline, type PipelineDeps } from './startPipeline.js';
 import { readinessOf } from './readiness.js';
 import { startInspector } from './startInspector.js';
+import { createMetrics, metricsOptionsFor, registerMetricsRoute, type Metrics } from './metrics/index.js';
+import { watchKafkaLag } from './watchKafkaLag.js';
 import { startTopSupervisor } from './startSupervisor.js';
 import { startJobs, type Jobs } from './startJobs.js';
 import { startRealtime, type Realtime } from './startRealtime.js';
@@ -61,6 +63,8 @@ export interface Orderly {
    * holds each child's state and restart count.
    */
   readonly root: Actor<SupervisorLogic>;
+  /** The Prometheus metrics behind `GET /metrics`. */
+  readonly metrics: Metrics;
   /** The Stately inspector's page (loopback only) when `ORDERLY_INSPECT` is on. */
   readonly inspectorUrl: string | undefined;
   readiness(): Readiness;
@@ -84,6 +88,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   const onFatal = deps.onFatal && once(deps.onFatal);
   // The inspector first, so that every actor, from the first one made, is seen.
   const inspection = config.ORDERLY_INSPECT ? await startInspector(config.ORDERLY_INSPECT_PORT) : undefined;
+  const metrics = createMetrics(metricsOptionsFor(config));
   const tickets = createTicketStore(config, deps);
   const auth = createHttpAuth(
     {
@@ -95,15 +100,25 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
   );
   let pipeline: Pipeline;
   try {
-    pipeline = await startPipeline(config, { ...deps, supervisor: 'caller', ...(onFatal ? { onFatal } : {}), ...(inspection ? { inspect: inspection.inspect } : {}) });
+    pipeline = await startPipeline(config, {
+      ...deps,
+      supervisor: 'caller',
+      countDeliveries: metrics.countReceived,
+      ...(onFatal ? { onFatal } : {}),
+      ...(inspection ? { inspect: inspection.inspect } : {}),
+    });
   } catch (error) {
     await tickets.close?.();
     await inspection?.stop();
+    await metrics.close();
     throw error;
   }
   let draining = false;
 
-  const readiness = (): Readiness => readinessOf({ config, pipeline, root: () => root, draining: () => draining, now });
+  // Kafka lag for readiness, read in the background (readiness answers at once, from the last read).
+  const lagWatch = config.ORDERLY_SOURCES.includes('kafka') && config.ORDERLY_READY_MAX_KAFKA_LAG > 0 ? watchKafkaLag(config, deps.clock ?? systemClock) : undefined;
+  const readiness = (): Readiness =>
+    readinessOf({ config, pipeline, root: () => root, draining: () => draining, now, ...(lagWatch ? { kafkaLag: () => lagWatch.total } : {}) });
 
   const http = createHttpServer({
     sink: pipeline.publisher,
@@ -138,6 +153,7 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       auth,
       newId,
       supervisor: 'caller',
+      onTaskChange: (record) => metrics.countTaskChange(record),
       ...(deps.clock ? { clock: deps.clock } : {}),
     });
     jobs.registerRoutes(http);
@@ -172,6 +188,9 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       onEscalated: (error) => pipeline.fail(error),
       ...(inspection ? { inspect: inspection.inspect } : {}),
     });
+    // Open, as Prometheus scrapes usually are: counts and timings, no ids or data.
+    registerMetricsRoute(http, metrics);
+    metrics.attach({ pipeline, hub: realtime.hub, jobs, supervisors: [root] });
     await http.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
     root?.stop();
@@ -181,6 +200,8 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
     await pipeline.stop(0);
     await tickets.close?.();
     await inspection?.stop();
+    await lagWatch?.close();
+    await metrics.close();
     throw error;
   }
   const started = realtime;
@@ -212,9 +233,11 @@ export async function createOrderly(config: Config, deps: OrderlyDeps): Promise<
       await pipeline.stop(0); // drained already: closes the broker connections and the store
       await tickets.close?.();
       await inspection?.stop();
+      await lagWatch?.close();
+      await metrics.close(); // detaches and disconnects its Kafka admin client
     })());
 
-  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, jobs: startedJobs, root: startedRoot, inspectorUrl: inspection?.url, readiness, stop };
+  return { url: `http://${host}:${address.port}`, pipeline, auth, realtime: started, jobs: startedJobs, root: startedRoot, metrics, inspectorUrl: inspection?.url, readiness, stop };
 }
 
 /**

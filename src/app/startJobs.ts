@@ -70,6 +70,8 @@ export interface JobsDeps {
    * `caller`: nothing runs until the caller's supervisor (Orderly's root) starts `child`. @default 'own'
    */
   readonly supervisor?: 'own' | 'caller';
+  /** Told every task status change (the metrics' counter). */
+  readonly onTaskChange?: (record: TaskRecord) => void;
 }
 
 export interface Jobs {
@@ -124,6 +126,7 @@ export async function startJobs(config: JobsConfig, deps: JobsDeps): Promise<Job
     // Progress goes to the hub bus with a bound on what is on its way, as order changes do.
     let publishing = 0;
     const onChange = (record: TaskRecord) => {
+      deps.onTaskChange?.(record);
       if (!deps.hubBus) return;
       if (publishing >= config.ORDERLY_HUB_MAX_PENDING) {
         log.warn({ taskId: record.taskId }, 'hub bus saturated: task progress not sent live');

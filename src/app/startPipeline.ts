@@ -1,4 +1,4 @@
-import { Observable, Subject, tap, type Subscription } from 'rxjs';
+import { identity, Observable, Subject, tap, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import { fromCallback, fromObservable, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { ChildSpec, SupervisorLogic } from '../actors/supervision/index.js';
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import type { OrderStore } from '../actors/orderStore.js';
 import { createMemoryOrderStore } from '../gateways/memory/index.js';
 import { createRedisOrderStore } from '../gateways/redis/createRedisOrderStore.js';
 import { deadLetterHeaders } from '../streams/deadLetterHeaders.js';
+import type { Delivery } from '../streams/delivery.js';
 import { decode } from '../streams/decode.js';
 import { InFlight } from '../streams/inFlight.js';
 import { logContextOf, runInLogContext } from '../streams/logContext.js';
@@ -49,6 +50,8 @@ export interface PipelineDeps {
   readonly supervisor?: 'own' | 'caller';
   /** Inspection observer for the order actors (each is a root actor of its own): the Stately inspector. */
   readonly inspect?: Observer<InspectionEvent>;
+  /** Sees every delivery first, before anything wraps it, and may wrap it itself: the metrics' counter. */
+  readonly countDeliveries?: MonoTypeOperatorFunction<Delivery>;
 }
 
 /** The pipeline's actors, in start order: they stop in reverse, the sources first. */
@@ -251,6 +254,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   const inFlight = new InFlight(4 * config.ORDERLY_CREDIT * gateways.size);
   const subscription: Subscription = sources.deliveries$
     .pipe(
+      deps.countDeliveries ?? identity,
       tap((delivery) => inFlight.add(delivery)),
       // Every dead letter is indexed (with the order's snapshot when quarantined) before its broker parks it.
       deadLetters.record,

@@ -12,6 +12,7 @@ import { WEBSOCKET_EXTENSION } from '../../../src/gateways/http/contract/openApi
 import { createHttpServer } from '../../../src/gateways/http/createHttpServer.js';
 import { registerDashboardRoutes } from '../../../src/gateways/http/dashboard/registerDashboardRoutes.js';
 import { registerDlqRoutes } from '../../../src/gateways/http/dlqRoutes.js';
+import { registerMetricsRoute } from '../../../src/app/metrics/registerMetricsRoute.js';
 import { registerTaskRoutes } from '../../../src/gateways/http/taskRoutes.js';
 import { createMemoryDedupStore } from '../../../src/gateways/memory/createMemoryDedupStore.js';
 import { registerSseRoutes } from '../../../src/gateways/sse/registerSseRoutes.js';
@@ -44,6 +45,7 @@ function serverWithEveryRoute(): FastifyInstance {
   registerDlqRoutes(app, { auth, store: { get: async () => undefined, list: async () => [], delete: async () => false }, replay: unused });
   registerSseRoutes(app, { hub: {} as RealtimeHub, authenticate: async () => ({ reason: 'not in this test' }) });
   registerDashboardRoutes(app, { auth, snapshot: unused });
+  registerMetricsRoute(app, { contentType: 'text/plain', metrics: unused });
   registerContractRoutes(app, options);
   return app;
 }
