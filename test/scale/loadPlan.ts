@@ -133,7 +133,7 @@ function invalidMessage(what: 'decode' | 'validation' | 'unknown-type', id: stri
 }
 
 /** A small seeded PRNG: numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -24,19 +24,22 @@ export function report(title: string, result: ScaleResult): void {
 /**
  * Runs one scale scenario as a command: prints the oracle's verdict and the figures, exits 0 only
  * when the oracle passed and the run had no problem. A hard timer ends the process (and, through
- * `orderlyProcess`, its children) if the run itself hangs past its bound.
+ * `orderlyProcess`, its children) if the run itself hangs past its bound. `dispose` (a chaos run's
+ * own broker or store) runs after the run's own clean-up, whatever the outcome.
  */
-export async function main(title: string, options: ScaleRunOptions): Promise<void> {
+export async function main(title: string, options: ScaleRunOptions, dispose?: () => Promise<void>): Promise<void> {
   setTimeout(() => {
     console.error(`${title}: hard timeout after ${options.timeoutMs + 60_000} ms`);
     process.exit(2);
   }, options.timeoutMs + 60_000).unref();
+  let code = 1;
   try {
     const result = await scaleRun(options);
     report(title, result);
-    process.exit(result.ok ? 0 : 1);
+    code = result.ok ? 0 : 1;
   } catch (error) {
     console.error(`${title}: the run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
   }
+  await dispose?.().catch((error: unknown) => console.error(`${title}: clean-up failed: ${String(error)}`));
+  process.exit(code);
 }

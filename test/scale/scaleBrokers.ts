@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { connect as natsConnect } from 'nats';
 
 /** The brokers a scale run can use, and what it needs of each beyond Orderly's own gateway. */
-export type ScaleBroker = 'kafka' | 'nats' | 'rabbitmq';
+export type ScaleBroker = 'kafka' | 'nats' | 'rabbitmq' | 'redis';
 
 export interface BrokerRun {
   /** Settings for every process of the run (Orderly and the harness's own gateway). */
@@ -87,6 +87,10 @@ export function brokerRun(broker: ScaleBroker, run: string): BrokerRun {
         },
       };
     }
+    case 'redis':
+      // Redis Streams on the run's REDIS_URL: its streams and groups are keys under `<run>.`, which the run removes with its other keys.
+      // What a killed consumer held is claimed by another after 5 s idle instead of 30.
+      return { env: { ORDERLY_SOURCES: 'redis', ORDERLY_REDIS_CLAIM_IDLE_MS: '5000' }, partitions: async () => undefined, settled: async () => undefined, cleanup: async () => undefined };
     case 'rabbitmq': {
       const jobsExchange = `tasks-${run}`;
       const jobsQueuePrefix = `${run}.tasks.`;

@@ -8,7 +8,8 @@ import { testAuthEnv } from '../support/auth.js';
 import { keysOf } from '../support/redisOrders.js';
 import { collectStatusEvents } from './collectStatusEvents.js';
 import { openJournal, readNdjson, type JournalEntry } from './journal.js';
-import { planLoad, type LoadPlanOptions } from './loadPlan.js';
+import type { ChaosHook } from './chaosHook.js';
+import { planLoad, type LoadPlanOptions, type PlannedMessage } from './loadPlan.js';
 import { checkRun, type OracleInput, type Verdict } from './oracle.js';
 import { startOrderly, type OrderlyEntry, type OrderlyProcess } from './orderlyProcess.js';
 import { publishLoad } from './publishLoad.js';
@@ -40,6 +41,10 @@ export interface ScaleRunOptions extends Omit<LoadPlanOptions, 'runId'> {
   readonly env?: Record<string, string>;
   /** `orderly`: the real service; `race`: bare pipelines whose store notes conflicts and writers (the race proof). @default 'orderly' */
   readonly entry?: OrderlyEntry;
+  /** Trouble made while events flow (the chaos runs): called on every tick of the run; see `ChaosHook`. */
+  readonly chaos?: ChaosHook;
+  /** Changes the plan before it is published (the fuzz run mixes its invalid messages in). */
+  readonly mixIn?: (plan: PlannedMessage[][]) => PlannedMessage[][];
 }
 
 export interface ScaleResult {
@@ -108,7 +113,8 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
   const log = (line: string) => console.log(`[${options.broker} ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
   try {
-    const plan = planLoad({ ...options, runId: run });
+    const planned = planLoad({ ...options, runId: run });
+    const plan = options.mixIn ? options.mixIn(planned) : planned;
     const expected = expectedTransitions(plan.flat());
     log(`run ${run}: ${plan.flat().length} messages over ${options.orders} orders, ${expected} transitions expected`);
     await gateway.prepare([channel, statusChannel]);
@@ -173,6 +179,15 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
           }),
         );
       }
+      if (options.chaos) {
+        const restart = async (victim: OrderlyProcess) => {
+          const next = await startOrderly(`${victim.name.split('#')[0]!}#${processes.filter((p) => p.name.startsWith(victim.name.split('#')[0]!)).length + 1}`, env, options.entry);
+          processes.push(next);
+          return next;
+        };
+        await options.chaos.tick({ share, processes, restart, log, lastNewStatusAt: status.lastNewAt, figures, problems, signal: abort.signal });
+        if (abort.signal.aborted) break;
+      }
       if (published === undefined && publishing.progress.confirmed + publishing.progress.failed >= plan.flat().length) published = Date.now();
       if (published !== undefined) {
         const quiet = Date.now() - lastProgressAt;
@@ -188,6 +203,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     }
     const progress = await publishing.done;
     await journal.close();
+    await options.chaos?.finish({ figures, problems, processes, log });
     await Promise.all(rebalances);
     if (timedOut) problems.push(`timed out after ${options.timeoutMs} ms`);
     if (options.killAt !== undefined && !killed) problems.push('the run ended before a process was killed');
@@ -226,6 +242,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
   } finally {
     clearTimeout(timer);
     stopStatus?.();
+    await options.chaos?.cleanup().catch((error: unknown) => problems.push(`chaos clean-up failed: ${String(error)}`));
     await watch?.close().catch(() => undefined);
     const exits = await Promise.all(processes.map(async (p) => ({ name: p.name, code: p.child.signalCode === 'SIGKILL' ? 'SIGKILL' : await p.stop() })));
     figures.peakRssMiB = Object.fromEntries(processes.map((p) => [p.name, mib(p.peakRssMiB())]));
