@@ -58,7 +58,8 @@ describe('tasks - the 202 pattern through createOrderly', () => {
     expect(paid.status).toBe(202);
     let files: string[] = [];
     for (let i = 0; i < 300 && files.length === 0; i++) {
-      files = await readdir(outbox);
+      // Only finished emails: the mailer writes `<name>.tmp` and renames it when complete.
+      files = (await readdir(outbox)).filter((name) => name.endsWith('.eml'));
       if (files.length === 0) await new Promise((r) => setTimeout(r, 10));
     }
     expect(files).toHaveLength(1);

@@ -11,7 +11,7 @@ import { goProducers } from '../support/goProducers.js';
  * broker's own coordinates. Each broker is shared, so the channels carry a prefix unique to the
  * run (ORDERLY_CHANNEL_PREFIX) and are deleted afterwards.
  */
-const ORDERS = 1000;
+const ORDERS = 400; // every order to its final state; the long runs (npm run scale) take the volume
 const run = `orderly-go-${process.pid}-${Date.now().toString(36)}`;
 
 describe.each(['kafka', 'rabbitmq', 'nats', 'nats-core', 'redis', 'redis-list'] as const)('go producers on %s - end to end', (broker) => {

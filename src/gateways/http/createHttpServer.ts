@@ -39,10 +39,9 @@ export function createHttpServer(deps: HttpServerDeps): FastifyInstance {
     bodyLimit: deps.maxBodyBytes,
     // The request id is the correlation id: the caller's `x-correlation-id` when it is one we can
     // carry, a fresh one otherwise. It names the request's log lines, goes with what the request
-    // publishes, and comes back on every answer (the hook below).
+    // publishes, and comes back on every answer (the hook below); log lines name it `reqId`.
     requestIdHeader: false,
     genReqId: (request) => correlationIdOf(request.headers) ?? deps.newId(),
-    requestIdLogLabel: 'correlationId',
     ...(deps.logger ? { loggerInstance: withoutTickets(deps.logger) } : { logger: false }),
     // Keep-alive sockets would hold shutdown for their idle timeout; close them with the server.
     forceCloseConnections: 'idle',
