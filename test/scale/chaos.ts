@@ -4,18 +4,25 @@ import { spawn } from 'node:child_process';
  * `npm run chaos`: every chaos run, one after another, each its own bounded process with its
  * defaults: SIGKILL ×20 on Kafka, the store frozen, a Kafka member frozen past its session, a
  * NATS server restarted, fuzzed input. Prints each run's verdict as it ends and a summary; exits 1
- * if any failed. `--events N` goes to every run (e.g. `npm run chaos -- --events 5000`); the
- * orders follow at one per ten events.
+ * if any failed. `--events N` sizes every run (e.g. `npm run chaos -- --events 5000`): orders at
+ * one per ten events, kills at one per 2,500 (3 to 20), fuzzed messages at one per two events.
  */
 const RUNS = ['chaosKill.js', 'chaosStoreDown.js', 'chaosPause.js', 'chaosBrokerRestart.js', 'chaosFuzz.js'] as const;
 const i = process.argv.indexOf('--events');
 const events = i < 0 ? undefined : Number(process.argv[i + 1]);
 if (events !== undefined && !(Number.isInteger(events) && events >= 100)) throw new Error(`--events must be a whole number of at least 100, not ${process.argv[i + 1]}`);
-const sizeArgs = events === undefined ? [] : ['--events', String(events), '--orders', String(Math.max(10, Math.floor(events / 10)))];
+const sizeArgs = (run: string) => {
+  if (events === undefined) return [];
+  const size = ['--events', String(events), '--orders', String(Math.max(10, Math.floor(events / 10)))];
+  // A smaller load has room for fewer restarts (each takes ~6 s on Kafka) and keeps the issue's one fuzzed message per two valid ones.
+  if (run === 'chaosKill.js') return [...size, '--kills', String(Math.min(20, Math.max(3, Math.floor(events / 2_500))))];
+  if (run === 'chaosFuzz.js') return [...size, '--fuzz', String(Math.floor(events / 2))];
+  return size;
+};
 const results: { run: string; code: number | null; seconds: number }[] = [];
 for (const run of RUNS) {
   const started = Date.now();
-  const child = spawn(process.execPath, [new URL(`./${run}`, import.meta.url).pathname, ...sizeArgs], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [new URL(`./${run}`, import.meta.url).pathname, ...sizeArgs(run)], { stdio: 'inherit' });
   const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
   results.push({ run, code, seconds: Math.round((Date.now() - started) / 1000) });
 }

@@ -55,6 +55,7 @@ try {
   console.log(`\n== chaos fuzz summary`);
   console.log(`fuzzed: ${JSON.stringify(kinds)}; dead letters by reason: ${JSON.stringify(deadLettered)} (${fuzzDead} more than the baseline's)`);
   console.log(`valid traffic: ${validRate(plain)}/s without fuzz, ${validRate(fuzzed)}/s with it: ratio ${ratio.toFixed(2)} (at least ${args.minRatio} wanted)`);
+  console.log(`all messages, fuzz included: ${String(plain.figures.processedPerSecond)}/s without fuzz, ${String(fuzzed.figures.processedPerSecond)}/s with it`);
   const ok = plain.ok && fuzzed.ok && fuzzDead === args.fuzz && ratio >= args.minRatio;
   if (fuzzDead !== args.fuzz) console.log(`problem: ${fuzzDead} dead letters for ${args.fuzz} fuzzed messages`);
   console.log(`${ok ? 'PASS' : 'FAIL'} chaos fuzz`);
