@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** The built entry points, from `dist/test/scale/` (`npm run build` first): Orderly's own, or the race proof's bare pipeline. */
+/**
+ * The built entry points, from `dist/test/scale/` (`npm run build` first): Orderly's own, the race
+ * proof's bare pipeline, or the overload run's raw-client baseline. All but Orderly serve nothing
+ * and print `<ENTRY>-READY` (e.g. `RACE-READY`) once consuming.
+ */
 const ENTRIES = {
   orderly: new URL('../../src/app/main.js', import.meta.url).pathname,
   race: new URL('./raceInstance.js', import.meta.url).pathname,
+  raw: new URL('./rawPausingConsumer.js', import.meta.url).pathname,
 } as const;
 export type OrderlyEntry = keyof typeof ENTRIES;
 
@@ -17,7 +22,7 @@ process.once('exit', () => {
 export interface OrderlyProcess {
   readonly name: string;
   readonly child: ChildProcess;
-  /** Base URL of its HTTP server; empty for the race proof's pipeline, which serves nothing. */
+  /** Base URL of its HTTP server; empty for the entries that serve nothing. */
   readonly url: string;
   /** Peak resident set (VmHWM) seen so far, in MiB; read from /proc on every `sample`. */
   peakRssMiB(): number;
@@ -34,9 +39,9 @@ export interface OrderlyProcess {
 }
 
 /**
- * Starts `node dist/src/app/main.js` (or the race proof's pipeline) with `env` over this process's
- * environment; resolves once it printed its URL and `/readyz` answers 200 (the pipeline: once it
- * printed `RACE-READY`), within `timeoutMs`.
+ * Starts `node dist/src/app/main.js` (or another entry) with `env` over this process's
+ * environment; resolves once it printed its URL and `/readyz` answers 200 (the other entries: once
+ * they printed `<ENTRY>-READY`), within `timeoutMs`.
  */
 export async function startOrderly(name: string, env: Record<string, string>, entry: OrderlyEntry = 'orderly', timeoutMs = 60_000): Promise<OrderlyProcess> {
   const child = spawn(process.execPath, [ENTRIES[entry]], { env: { ...process.env, ...env, RACE_INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -103,7 +108,7 @@ export async function startOrderly(name: string, env: Record<string, string>, en
   try {
     let url: string | undefined;
     while (url === undefined) {
-      url = entry === 'race' ? (out.includes('RACE-READY') ? '' : undefined) : /API\s+(http:\/\/\S+)/.exec(out)?.[1];
+      url = entry !== 'orderly' ? (out.includes(`${entry.toUpperCase()}-READY`) ? '' : undefined) : /API\s+(http:\/\/\S+)/.exec(out)?.[1];
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${out}`);
       if (Date.now() > deadline) throw new Error(`${name} printed no URL within ${timeoutMs} ms: ${out}`);
       if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -18,6 +18,11 @@ export interface PublishLoadOptions {
   /** Tries per message; a failed publish is sent again with the same id and bytes (a duplicate at worst). @default 5 */
   readonly attempts?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Messages per second to publish at, asked before each message (so a run can change it as it
+   * goes); a message waits for its turn. Not a number above 0: no pacing. @default unpaced
+   */
+  readonly rate?: () => number;
 }
 
 export interface PublishProgress {
@@ -38,7 +43,18 @@ export interface PublishProgress {
 export function publishLoad(options: PublishLoadOptions): { progress: PublishProgress; done: Promise<PublishProgress> } {
   const progress: PublishProgress = { confirmed: 0, failed: 0, firstAt: undefined, lastAt: undefined, entries: [] };
   const attempts = options.attempts ?? 5;
+  let nextTurnAt = 0;
+  /** Waits for this message's turn at the current rate; at most one turn per worker is booked ahead. */
+  const pace = async () => {
+    const rate = options.rate?.() ?? 0;
+    if (!(rate > 0)) return;
+    const now = Date.now();
+    const turn = Math.max(nextTurnAt, now);
+    nextTurnAt = turn + 1000 / rate;
+    if (turn > now) await new Promise((resolve) => setTimeout(resolve, turn - now));
+  };
   const send = async (planned: PlannedMessage): Promise<boolean> => {
+    await pace();
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (options.signal?.aborted) return false;
       try {

@@ -1,0 +1,238 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { createBrokerGateway } from '../../src/app/brokerGateway.js';
+import { loadConfig } from '../../src/app/config.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { testAuthEnv } from '../support/auth.js';
+import { keysOf } from '../support/redisOrders.js';
+import { collectStatusEvents, type StatusCollector } from './collectStatusEvents.js';
+import { openJournal, type JournalEntry, type JournalWriter } from './journal.js';
+import { planLoad } from './loadPlan.js';
+import { checkRun } from './oracle.js';
+import { rawEffectsVerdict } from './overloadVerdict.js';
+import { measureAckedRate, readGroupBacklog, residentMiB, until, type GroupBacklog } from './overloadProbe.js';
+import { startOrderly, type OrderlyProcess } from './orderlyProcess.js';
+import { publishLoad } from './publishLoad.js';
+import { outboxBacklog, readDeadLetters, readStoredOrders } from './readOrderly.js';
+import { brokerRun } from './scaleBrokers.js';
+
+export interface OverloadRunOptions {
+  /** `orderly`: one Orderly process with the Redis store; `raw`: the raw-client baseline (`rawPausingConsumer`). */
+  readonly target: 'orderly' | 'raw';
+  /** The consumer's credit: Orderly's `ORDERLY_CREDIT`, the raw client's queue bound. */
+  readonly credit: number;
+  /** Measure the sustainable rate first: this many messages published before the consumer starts, its acked rate over `seconds`. */
+  readonly measure?: { readonly prefill: number; readonly seconds: number };
+  /** The sustainable rate S (messages/s) the load is made from; when absent, the one measured here. */
+  readonly rate?: number;
+  /** The raw client's CPU per message (µs). */
+  readonly workCpuUs?: number;
+  readonly overloadSeconds: number;
+  /** Share of the sustainable rate during the overload (2) and after it (0.5). */
+  readonly overloadFactor: number;
+  readonly normalFactor: number;
+  /** After the overload, give up waiting for the lag to drain after this long. */
+  readonly drainTimeoutMs: number;
+  readonly eventsPerOrder: number;
+  readonly seed: number;
+  /** More settings for the Orderly process. */
+  readonly env?: Record<string, string>;
+  log(line: string): void;
+}
+
+/** One second of the run. */
+export interface OverloadSample extends GroupBacklog {
+  readonly atS: number;
+  readonly phase: 'measure' | 'overload' | 'normal';
+  readonly rssMiB: number;
+}
+
+export interface OverloadResult {
+  readonly run: string;
+  readonly target: 'orderly' | 'raw';
+  /** S the load was made from (messages/s). */
+  readonly rate: number;
+  /** The consumer's own acked rate over the measurement, when measured. */
+  readonly measuredRate?: number;
+  /** The consumer's CPU per acked message over the measurement (µs). */
+  readonly cpuUsPerMessage?: number;
+  /** Resident set once the measurement's backlog was drained (or at ready), before the overload. */
+  readonly restRssMiB: number;
+  /** VmHWM at the end: the highest resident set of the process's whole life. */
+  readonly peakRssMiB: number;
+  readonly maxLag: number;
+  readonly overloadPublished: number;
+  readonly overloadPublishRate: number;
+  /** From the end of the overload until the lag was below one second of normal traffic. */
+  readonly drainMs?: number;
+  readonly verdictLine: string;
+  /** Anything here fails the run; the clean-up may still add to it after the result is returned. */
+  readonly problems: string[];
+}
+
+const silentLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One overload run against the machine's Redis (Streams as the broker, and Orderly's store),
+ * everything named for the run and removed afterwards, even on failure: optionally the
+ * sustainable rate S measured first, then the load published at `overloadFactor`×S for
+ * `overloadSeconds` and at `normalFactor`×S until the lag drains, the consumer's resident set and
+ * the group's lag sampled every second, and everything published accounted for at the end (the
+ * oracle for Orderly; the recorded effects for the raw client). Every wait is bounded.
+ */
+export async function overloadRun(options: OverloadRunOptions): Promise<OverloadResult> {
+  const run = `overload-${options.target}-${process.pid}-${Date.now().toString(36)}`;
+  const prefix = `${run}.`;
+  const keyPrefix = `${run}:`;
+  const dir = `artifacts/scale/${run}`;
+  mkdirSync(dir, { recursive: true });
+  const env: Record<string, string> = {
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    ORDERLY_STORE: 'redis',
+    ORDERLY_REDIS_KEY_PREFIX: keyPrefix,
+    ORDERLY_CHANNEL_PREFIX: prefix,
+    ORDERLY_CHANNELS: 'orders',
+    ORDERLY_CONSUMER_GROUP: run,
+    ORDERLY_JOBS_GROUP: `${run}-jobs`,
+    ORDERLY_JOBS_PAID_EMAIL: 'false',
+    ORDERLY_CREDIT: String(options.credit),
+    ORDERLY_DLQ_MAX_ENTRIES: '1000000', // the oracle reads every dead letter from the index
+    ...testAuthEnv,
+    ...brokerRun('redis', run).env,
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const stream = `${prefix}orders`;
+  const effects = `${keyPrefix}raw:effects`;
+  const redis = new Redis(config.REDIS_URL);
+  redis.on('error', () => undefined);
+  const gateway = createBrokerGateway('redis', config, systemClock, silentLog);
+  const problems: string[] = [];
+  const samples: OverloadSample[] = [];
+  const entries: JournalEntry[] = [];
+  const startedAt = Date.now();
+  let consumer: OrderlyProcess | undefined;
+  let status: StatusCollector | undefined;
+  let journal: JournalWriter | undefined;
+  const sample = async (phase: OverloadSample['phase']) => {
+    consumer!.sample();
+    const at = { atS: Math.round((Date.now() - startedAt) / 100) / 10, phase, rssMiB: Math.round(residentMiB(consumer!.child.pid)), ...(await readGroupBacklog(redis, stream, run)) };
+    samples.push(at);
+    return at;
+  };
+
+  try {
+    journal = openJournal(`${dir}/journal.ndjson`);
+    if (options.target === 'orderly') status = collectStatusEvents(gateway, `${prefix}${config.ORDERLY_STATUS_CHANNEL}`, `${run}-oracle`, (error) => problems.push(`status consumer failed: ${String(error)}`));
+    const consumerEnv = options.target === 'orderly' ? env : { REDIS_URL: config.REDIS_URL, RAW_STREAM: stream, RAW_GROUP: run, RAW_EFFECTS: effects, RAW_CREDIT: String(options.credit), RAW_WORK_CPU_US: String(Math.round(options.workCpuUs ?? 0)) };
+    let measuredRate: number | undefined;
+    let cpuUsPerMessage: number | undefined;
+
+    if (options.measure) {
+      const plan = planLoad({ orders: Math.ceil(options.measure.prefill / options.eventsPerOrder), events: options.measure.prefill, users: 100, seed: options.seed, runId: `${run}-m`, mix: 'story' });
+      const prefill = publishLoad({ sink: gateway, channel: stream, plan, journal, perOrder: 'sequential' });
+      for (const entry of (await prefill.done).entries) entries.push(entry);
+      options.log(`${options.target}: ${entries.length} messages waiting; measuring the sustainable rate over ${options.measure.seconds} s`);
+      consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
+      const measured = await measureAckedRate({ sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() }, options.measure.seconds);
+      if (measured && measured.windowS < 5) problems.push(`the prefill ran out after ${measured.windowS.toFixed(1)} s of measuring: give more with --prefill`);
+      measuredRate = measured?.rate;
+      cpuUsPerMessage = measured?.cpuUsPerMessage;
+      if (!(measuredRate! > 0)) throw new Error(`no sustainable rate measured: ${JSON.stringify(samples.at(-1))}`);
+      options.log(`${options.target}: sustainable rate ${Math.round(measuredRate!)}/s, ${Math.round(cpuUsPerMessage!)} µs CPU per message; draining the rest`);
+      if (!(await until(() => sample('measure').then((s) => s.lag === 0 && s.pending === 0), 120_000))) throw new Error('the measurement backlog did not drain within 120 s');
+    } else {
+      consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
+    }
+    const restRssMiB = residentMiB(consumer.child.pid);
+
+    // The overload, then normal traffic until the lag is below one second of it.
+    const rate = options.rate ?? measuredRate!;
+    const high = options.overloadFactor * rate;
+    const normal = options.normalFactor * rate;
+    const expectedDrainS = ((high - rate) * options.overloadSeconds) / Math.max(1, rate - normal);
+    const events = Math.ceil(high * options.overloadSeconds + normal * (expectedDrainS * 1.5 + 10));
+    const plan = planLoad({ orders: Math.ceil(events / options.eventsPerOrder), events, users: 100, seed: options.seed + 1, runId: `${run}-x`, mix: 'story' });
+    const abort = new AbortController();
+    const overloadStart = Date.now();
+    const overloadEnd = overloadStart + options.overloadSeconds * 1000;
+    options.log(`${options.target}: ${Math.round(high)}/s for ${options.overloadSeconds} s, then ${Math.round(normal)}/s until drained (${events} messages planned)`);
+    // Many orders at once: each waits for Redis to confirm its last message, and Redis is busy with the consumer's work.
+    const publishing = publishLoad({ sink: gateway, channel: stream, plan, journal, perOrder: 'sequential', concurrency: 512, rate: () => (Date.now() < overloadEnd ? high : normal), signal: abort.signal });
+    let drainMs: number | undefined;
+    let maxLag = 0;
+    for (;;) {
+      await sleep(1000);
+      const now = await sample(Date.now() < overloadEnd ? 'overload' : 'normal');
+      maxLag = Math.max(maxLag, now.lag);
+      if (samples.length % 10 === 0) options.log(`${options.target}: ${now.phase} lag ${now.lag} pending ${now.pending} rss ${now.rssMiB} MiB`);
+      if (Date.now() >= overloadEnd && now.lag <= Math.max(1, normal)) {
+        drainMs = Date.now() - overloadEnd;
+        break;
+      }
+      if (Date.now() > overloadEnd + options.drainTimeoutMs) {
+        problems.push(`the lag (${now.lag}) did not drain within ${options.drainTimeoutMs / 1000} s of the overload's end`);
+        break;
+      }
+    }
+    abort.abort();
+    const published = await publishing.done;
+    for (const entry of published.entries) entries.push(entry);
+    await journal.close();
+    const overloadPublished = published.entries.filter((e) => e.confirmedAt < overloadEnd).length;
+    options.log(`${options.target}: ${drainMs === undefined ? 'not drained' : `drained ${Math.round(drainMs / 1000)} s after the overload`}; waiting for the rest to settle`);
+
+    // Everything settled: nothing left in the stream or held, no status event waiting in the outbox.
+    let lastDistinct = -1;
+    const settled = await until(async () => {
+      const now = await sample('normal');
+      const distinct = status?.distinct() ?? 0;
+      const quiet = distinct === lastDistinct;
+      lastDistinct = distinct;
+      return now.lag === 0 && now.pending === 0 && (options.target === 'raw' || ((await outboxBacklog(redis, keyPrefix)) === 0 && quiet));
+    }, 90_000);
+    if (!settled) problems.push('not settled within 90 s after publishing stopped');
+    consumer.sample();
+    const verdict =
+      options.target === 'orderly'
+        ? checkRun({
+            journal: entries,
+            store: await readStoredOrders(config.REDIS_URL, keyPrefix, [...new Set(entries.map((e) => e.orderId))]),
+            statusEvents: status!.events,
+            deadLetters: await readDeadLetters(redis, keyPrefix),
+            ordering: 'none', // as every run off Kafka: per-order order is checked on Kafka only
+          })
+        : await rawEffectsVerdict(redis, effects, entries);
+    const verdictLine = verdict.line;
+    if (!verdict.ok) problems.push(verdictLine);
+    const result: OverloadResult = {
+      run,
+      target: options.target,
+      rate,
+      ...(measuredRate === undefined ? {} : { measuredRate }),
+      ...(cpuUsPerMessage === undefined ? {} : { cpuUsPerMessage }),
+      restRssMiB,
+      peakRssMiB: consumer.peakRssMiB(),
+      maxLag,
+      overloadPublished,
+      overloadPublishRate: overloadPublished / options.overloadSeconds,
+      ...(drainMs === undefined ? {} : { drainMs }),
+      verdictLine,
+      problems,
+    };
+    writeFileSync(`${dir}/result.json`, JSON.stringify({ result, samples }, null, 2));
+    return result;
+  } finally {
+    status?.stop();
+    await journal?.close().catch(() => undefined);
+    const code = await consumer?.stop();
+    if (consumer && code !== 0) problems.push(`${consumer.name} exited with ${String(code)}: ${consumer.tail().slice(-2000)}`);
+    await gateway.close().catch(() => undefined);
+    const keys = await keysOf(redis, `${run}*`).catch(() => [] as string[]);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000)).catch(() => undefined);
+    redis.disconnect();
+  }
+}
