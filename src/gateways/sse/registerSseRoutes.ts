@@ -4,6 +4,7 @@ import type { SessionTransport } from '../../actors/hub/sessionTransport.js';
 import { systemClock, type Clock, type TimerHandle } from '../../domain/clock.js';
 import { isAuthFailure, type AuthenticateRealtime, type OriginAllowed } from '../websocket/realtimeAuth.js';
 import { sseOptions, type SseOptions } from './sseOptions.js';
+import { openEventStream } from './openEventStream.js';
 
 export interface SseDeps {
   readonly hub: RealtimeHub;
@@ -49,16 +50,7 @@ export function registerSseRoutes(app: FastifyInstance, deps: SseDeps): void {
     if (refusal) return fail(reply, refusal.code === 'forbidden' ? 403 : refusal.code === 'lookup_failed' ? 503 : 400, refusal.code, refusal.message);
     if (deps.hub.full) return fail(reply, 503, 'too_many_connections', 'too many real-time connections');
 
-    // From here on the response is a stream that fastify no longer manages.
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no', // nginx would otherwise buffer the stream
-    });
-    res.write(`retry: ${options.retryMs}\n\n`);
+    const res = openEventStream(reply, options.retryMs);
     let heartbeat: TimerHandle | undefined;
     let grace: TimerHandle | undefined;
     const transport: SessionTransport = {

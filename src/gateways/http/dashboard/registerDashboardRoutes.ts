@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { systemClock, type Clock, type TimerHandle } from '../../../domain/clock.js';
 import { isAuthFailure, requireAuthentication, type HttpAuth } from '../auth/index.js';
 import { DASHBOARD_PAGE_HTML, DASHBOARD_PAGE_SCRIPT, DASHBOARD_PAGE_STYLE } from './dashboardPage.js';
 import { dashboardOptions, type DashboardOptions } from './dashboardOptions.js';
+import { pagePolicy } from '../pagePolicy.js';
+import { openEventStream } from '../../sse/openEventStream.js';
 
 export interface DashboardRouteDeps {
   readonly auth: Pick<HttpAuth, 'verifyAuthorization' | 'authenticateRealtimeRequest' | 'originAllowedRequest'>;
@@ -15,19 +16,8 @@ export interface DashboardRouteDeps {
   readonly options?: Partial<DashboardOptions>;
 }
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
-/** As for `/live`: the page's own inline script and style only, talking only to this server, framed by nobody. */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `script-src ${sha256(DASHBOARD_PAGE_SCRIPT)}`,
-  `style-src ${sha256(DASHBOARD_PAGE_STYLE)}`,
-  "img-src data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** As for `/live` (see `pagePolicy`), with the charts' `data:` images. */
+const CONTENT_SECURITY_POLICY = pagePolicy({ script: DASHBOARD_PAGE_SCRIPT, style: DASHBOARD_PAGE_STYLE }, ['img-src data:']);
 
 /**
  * Orderly's dashboard:
@@ -108,15 +98,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
     if (closed) return fail(reply, 503, 'closing', 'shutting down');
     if (streams.size >= options.maxStreams) return fail(reply, 503, 'too_many_streams', 'too many dashboard streams');
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: ${options.retryMs}\n\n`);
+    const res = openEventStream(reply, options.retryMs);
     streams.add(res);
     res.on('close', () => {
       streams.delete(res);
