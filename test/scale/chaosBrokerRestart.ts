@@ -1,6 +1,7 @@
 import type { SpareBroker } from '../support/spareBroker.js';
 import { startSpareNats } from '../support/spareBrokers.js';
 import type { ChaosHook } from './chaosHook.js';
+import { CHAOS, runOptions } from './runOptions.js';
 import { main, numberArgs } from './runScale.js';
 
 /**
@@ -51,22 +52,13 @@ const nats = await startSpareNats();
 console.log(`broker: nats-server on port ${nats.port} (store in ${nats.dir})`);
 await main(
   `chaos: the NATS server restarted (down ${args.down} ms) during ${args.events} events over ${args.orders} orders`,
-  {
+  runOptions(args, {
     broker: 'nats',
-    orders: args.orders,
-    events: args.events,
-    users: Math.max(1, Math.floor(args.orders / 5)),
-    seed: args.seed,
-    mix: 'story',
     instances: 1,
-    watchedUsers: 0,
-    perOrder: 'sequential',
-    ordering: 'none',
-    publishConcurrency: 64,
     timeoutMs: 10 * 60_000,
-    quietMs: 90_000,
+    ...CHAOS,
     env: { NATS_URL: `nats://127.0.0.1:${nats.port}` },
     chaos: restartHook(nats, { at: args.at, downMs: args.down }),
-  },
+  }),
   () => nats.dispose(),
 );

@@ -1,6 +1,7 @@
 import { mixInFuzz, type FuzzKind } from './fuzzedMessages.js';
+import { CHAOS, runOptions } from './runOptions.js';
 import { numberArgs, report } from './runScale.js';
-import { scaleRun, type ScaleResult, type ScaleRunOptions } from './scaleRun.js';
+import { scaleRun, type ScaleResult } from './scaleRun.js';
 
 /**
  * Chaos: `fuzz` fuzzed invalid messages (fast-check: bad JSON, wrong types, missing fields, huge
@@ -17,21 +18,7 @@ setTimeout(() => {
   process.exit(2);
 }, hardMs).unref();
 
-const base: ScaleRunOptions = {
-  broker: 'kafka',
-  orders: args.orders,
-  events: args.events,
-  users: Math.max(1, Math.floor(args.orders / 5)),
-  seed: args.seed,
-  mix: 'story',
-  instances: 1,
-  watchedUsers: 0,
-  perOrder: 'sequential',
-  ordering: 'per-order',
-  publishConcurrency: 64,
-  timeoutMs: 10 * 60_000,
-  quietMs: 90_000,
-};
+const base = runOptions(args, { broker: 'kafka', instances: 1, timeoutMs: 10 * 60_000, ...CHAOS });
 /** Valid messages (events and duplicates) per second, from the first publish to the last status event. */
 const validRate = (result: ScaleResult) => Math.round(args.events / Number(result.figures.firstPublishToLastTransitionS));
 

@@ -1,5 +1,6 @@
+import { mulberry32 } from '../../src/app/cli/simulateOrders.js';
 import { brokerArg, spread, type ChaosHook } from './chaosHook.js';
-import { mulberry32 } from './loadPlan.js';
+import { CHAOS, runOptions } from './runOptions.js';
 import { main, numberArgs } from './runScale.js';
 import type { ScaleBroker } from './scaleBrokers.js';
 
@@ -56,19 +57,10 @@ function killHook(options: { kills: number; seed: number }): ChaosHook {
 const BROKERS: readonly ScaleBroker[] = ['kafka', 'nats', 'rabbitmq', 'redis'];
 const { broker, rest } = brokerArg(BROKERS, 'kafka');
 const args = numberArgs({ events: 50_000, orders: 5_000, kills: 20, instances: 1, seed: 11 }, rest);
-await main(`chaos: ${args.kills} × SIGKILL during ${args.events} events over ${args.orders} orders on ${broker}`, {
+await main(`chaos: ${args.kills} × SIGKILL during ${args.events} events over ${args.orders} orders on ${broker}`, runOptions(args, {
   broker,
-  orders: args.orders,
-  events: args.events,
-  users: Math.max(1, Math.floor(args.orders / 5)),
-  seed: args.seed,
-  mix: 'story',
   instances: args.instances,
-  watchedUsers: 0,
-  perOrder: 'sequential',
-  ordering: broker === 'kafka' ? 'per-order' : 'none',
-  publishConcurrency: 64,
   timeoutMs: 15 * 60_000,
-  quietMs: 90_000,
+  ...CHAOS,
   chaos: killHook({ kills: args.kills, seed: args.seed }),
-});
+}));

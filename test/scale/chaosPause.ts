@@ -1,6 +1,7 @@
-import { mulberry32 } from './loadPlan.js';
+import { mulberry32 } from '../../src/app/cli/simulateOrders.js';
 import type { ChaosHook } from './chaosHook.js';
 import type { OrderlyProcess } from './orderlyProcess.js';
+import { CHAOS, runOptions } from './runOptions.js';
 import { main, numberArgs } from './runScale.js';
 
 /** Kafka client log lines of a member that lost its place in the group: its commits are refused. */
@@ -69,19 +70,10 @@ function pauseHook(options: { at: number; pauseMs: number; seed: number }): Chao
 }
 
 const args = numberArgs({ events: 20_000, orders: 2_000, pause: 20_000, at: 0.3, seed: 17 });
-await main(`chaos: one of two Kafka members frozen for ${args.pause} ms during ${args.events} events over ${args.orders} orders`, {
+await main(`chaos: one of two Kafka members frozen for ${args.pause} ms during ${args.events} events over ${args.orders} orders`, runOptions(args, {
   broker: 'kafka',
-  orders: args.orders,
-  events: args.events,
-  users: Math.max(1, Math.floor(args.orders / 5)),
-  seed: args.seed,
-  mix: 'story',
   instances: 2,
-  watchedUsers: 0,
-  perOrder: 'sequential',
-  ordering: 'per-order',
-  publishConcurrency: 64,
   timeoutMs: 10 * 60_000,
-  quietMs: 90_000,
+  ...CHAOS,
   chaos: pauseHook({ at: args.at, pauseMs: args.pause, seed: args.seed }),
-});
+}));

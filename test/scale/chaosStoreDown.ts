@@ -1,6 +1,7 @@
 import type { SpareBroker } from '../support/spareBroker.js';
 import { startSpareRedis } from '../support/spareBrokers.js';
 import { brokerArg, type ChaosHook } from './chaosHook.js';
+import { CHAOS, runOptions } from './runOptions.js';
 import { main, numberArgs } from './runScale.js';
 import type { ScaleBroker } from './scaleBrokers.js';
 
@@ -69,22 +70,13 @@ const store = await startSpareRedis();
 console.log(`store: redis-server on port ${store.port} (data in ${store.dir})`);
 await main(
   `chaos: the store frozen for ${args.down} ms during ${args.events} events over ${args.orders} orders on ${broker}`,
-  {
+  runOptions(args, {
     broker,
-    orders: args.orders,
-    events: args.events,
-    users: Math.max(1, Math.floor(args.orders / 5)),
-    seed: args.seed,
-    mix: 'story',
     instances: 1,
-    watchedUsers: 0,
-    perOrder: 'sequential',
-    ordering: broker === 'kafka' ? 'per-order' : 'none',
-    publishConcurrency: 64,
     timeoutMs: 10 * 60_000,
-    quietMs: 90_000,
+    ...CHAOS,
     env: { REDIS_URL: store.url },
     chaos: storeDownHook(store, { at: args.at, downMs: args.down }),
-  },
+  }),
   () => store.dispose(),
 );

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
+import { mulberry32 } from '../../src/app/cli/simulateOrders.js';
 import type { PlannedMessage } from './loadPlan.js';
-import { mulberry32 } from './loadPlan.js';
 
 /** What a fuzzed message gets wrong. */
 export type FuzzKind = 'bad-json' | 'wrong-types' | 'missing-fields' | 'huge-payload' | 'unknown-version' | 'unknown-type';

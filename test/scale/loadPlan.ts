@@ -1,6 +1,8 @@
+import { mulberry32 } from '../../src/app/cli/simulateOrders.js';
 import { buildEnvelope, encodeStructured, type BuildEnvelopeInput } from '../../src/domain/encodeEnvelope.js';
 import type { EventType, OrderEvent } from '../../src/domain/orderEvents.js';
 import type { OutboundMessage } from '../../src/streams/source.js';
+import type { JournalEntry } from './journal.js';
 
 export interface LoadPlanOptions {
   readonly orders: number;
@@ -20,15 +22,8 @@ export interface LoadPlanOptions {
   readonly mix: 'story' | 'commuting';
 }
 
-/** One message to publish, with what the journal records of it. */
-export interface PlannedMessage {
-  readonly id: string;
-  readonly orderId: string;
-  readonly userId: string;
-  readonly seq: number;
-  readonly kind: 'event' | 'duplicate' | 'invalid';
-  readonly type: string;
-  readonly data?: unknown;
+/** One message to publish, with what the journal records of it once the broker confirms it. */
+export interface PlannedMessage extends Omit<JournalEntry, 'confirmedAt'> {
   readonly message: OutboundMessage;
 }
 
@@ -132,14 +127,3 @@ function invalidMessage(what: 'decode' | 'validation' | 'unknown-type', id: stri
   return { body: new TextEncoder().encode(text), headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', 'message-id': id }, key: orderId };
 }
 
-/** A small seeded PRNG: numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

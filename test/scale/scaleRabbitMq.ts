@@ -1,3 +1,4 @@
+import { runOptions, SCALE_OUT } from './runOptions.js';
 import { main, numberArgs } from './runScale.js';
 
 // The Kafka run's shape on RabbitMQ: three processes are competing consumers of one quorum queue;
@@ -6,19 +7,4 @@ import { main, numberArgs } from './runScale.js';
 // one the rules accept, with nothing lost or applied twice.
 // `node dist/test/scale/scaleRabbitMq.js [--orders 3000 --events 30000 --watch 30 --seed 7]`.
 const args = numberArgs({ orders: 3_000, events: 30_000, watch: 30, seed: 7 });
-await main(`scale-out on RabbitMQ: ${args.events} events over ${args.orders} orders`, {
-  broker: 'rabbitmq',
-  orders: args.orders,
-  events: args.events,
-  users: Math.max(1, Math.floor(args.orders / 5)),
-  seed: args.seed,
-  mix: 'story',
-  instances: 3,
-  killAt: 0.3,
-  joinAt: 0.6,
-  watchedUsers: args.watch,
-  perOrder: 'sequential',
-  ordering: 'none',
-  timeoutMs: 9 * 60_000,
-  quietMs: 60_000,
-});
+await main(`scale-out on RabbitMQ: ${args.events} events over ${args.orders} orders`, runOptions(args, { broker: 'rabbitmq', ...SCALE_OUT, watchedUsers: args.watch }));

@@ -171,8 +171,8 @@ function invalidMessage(expected: DecodeFailureCode, id: string, orderId: string
   };
 }
 
-/** A small, fast, seeded PRNG (32-bit state): numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
+/** A small, fast, seeded PRNG (32-bit state): numbers in [0, 1). The scale harness's load plans draw from it too. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
