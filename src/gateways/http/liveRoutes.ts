@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { LIVE_PAGE_HTML, LIVE_PAGE_SCRIPT, LIVE_PAGE_STYLE } from './livePage.js';
-import { pagePolicy } from './pagePolicy.js';
+import { pagePolicy, sendPage } from './pagePolicy.js';
 
 /** See `pagePolicy`. */
 const CONTENT_SECURITY_POLICY = pagePolicy({ script: LIVE_PAGE_SCRIPT, style: LIVE_PAGE_STYLE });
@@ -11,13 +11,5 @@ const CONTENT_SECURITY_POLICY = pagePolicy({ script: LIVE_PAGE_SCRIPT, style: LI
  * authenticated scope.
  */
 export function registerLiveRoutes(app: FastifyInstance): void {
-  app.get('/live', async (_request, reply) =>
-    reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
-      .header('cache-control', 'no-cache')
-      .send(LIVE_PAGE_HTML),
-  );
+  app.get('/live', async (_request, reply) => sendPage(reply, LIVE_PAGE_HTML, CONTENT_SECURITY_POLICY));
 }

@@ -4,7 +4,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../../domain/clock
 import { isAuthFailure, requireAuthentication, type HttpAuth } from '../auth/index.js';
 import { DASHBOARD_PAGE_HTML, DASHBOARD_PAGE_SCRIPT, DASHBOARD_PAGE_STYLE } from './dashboardPage.js';
 import { dashboardOptions, type DashboardOptions } from './dashboardOptions.js';
-import { pagePolicy } from '../pagePolicy.js';
+import { pagePolicy, sendPage } from '../pagePolicy.js';
 import { openEventStream } from '../../sse/openEventStream.js';
 
 export interface DashboardRouteDeps {
@@ -69,15 +69,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
     schedule();
   };
 
-  app.get('/', async (_request, reply) =>
-    reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('content-security-policy', CONTENT_SECURITY_POLICY)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
-      .header('cache-control', 'no-cache')
-      .send(DASHBOARD_PAGE_HTML),
-  );
+  app.get('/', async (_request, reply) => sendPage(reply, DASHBOARD_PAGE_HTML, CONTENT_SECURITY_POLICY));
 
   void app.register(async (scope) => {
     requireAuthentication(scope, deps.auth);
