@@ -11,7 +11,7 @@
  *   npm run bench:latency -- --json=/tmp/b.json            # and every measurement as JSON (for `npm run bench`)
  *
  * Settings (environment): BENCH_ROUNDS, BENCH_ORDERS, BENCH_WARMUP_ORDERS, BENCH_SATURATION_ORDERS,
- * BENCH_SATURATION_ROUNDS, BENCH_LOAD, BENCH_RATE, BENCH_WINDOW, BENCH_LOG_LEVEL, BENCH_WRITE (see
+ * BENCH_SATURATION_ROUNDS, BENCH_LOAD, BENCH_RATE, BENCH_WINDOW, BENCH_LOG_LEVEL, BENCH_ORDERLY_ENV, BENCH_WRITE (see
  * bench/realtimeLatency/latencySettings.ts), and Orderly's REDIS_URL.
  *
  * Every measurement runs three child processes of this script, driven over IPC: `--task server
@@ -40,7 +40,7 @@ const taskIndex = process.argv.indexOf('--task');
 
 if (taskIndex >= 0) {
   const [role, ...rest] = process.argv.slice(taskIndex + 1);
-  if (role === 'server') serverTask({ kind: rest[0] ?? '', runId: rest[1] ?? '', redisUrl: settings.urls.redisUrl, window: settings.window, logLevel: settings.logLevel });
+  if (role === 'server') serverTask({ kind: rest[0] ?? '', runId: rest[1] ?? '', redisUrl: settings.urls.redisUrl, window: settings.window, logLevel: settings.logLevel, orderlyEnv: settings.orderlyEnv });
   else if (role === 'receiver') receiverTask();
   else if (role === 'producer') producerTask(settings.urls.redisUrl);
   else throw new Error('usage: --task server <orderly|raw> <run id> | --task receiver | --task producer');

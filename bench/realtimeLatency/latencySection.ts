@@ -34,7 +34,9 @@ export function latencySection(results: LatencyResults, settings: LatencySetting
     '  - **receiver**: one `ws` connection that reads the stamp out of each frame and subtracts it from its own clock.',
     '- **Orderly**: `createOrderly` as `npm start` runs it: the Redis Streams gateway, the pipeline (decode, upcast, dedup, per-order actors, the order saved together with the applied id before the ack), the hub on the in-process bus, fastify with `/ws`.',
     '  - The receiver holds an admin JWT signed with the run\'s `ORDERLY_JWT_SECRET` and verified by jose at the upgrade. It subscribes to `admin:all`, so it gets one frame per applied change (two per order).',
-    `  - Credit \`ORDERLY_CREDIT=${settings.window}\`; everything else at its default.`,
+    Object.keys(settings.orderlyEnv).length === 0
+      ? `  - Credit \`ORDERLY_CREDIT=${settings.window}\`; everything else at its default: each transition's status event goes through the outbox to the broker, and each paid order's confirmation email is a job.`
+      : `  - Credit \`ORDERLY_CREDIT=${settings.window}\`; ${Object.entries(settings.orderlyEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')} (\`BENCH_ORDERLY_ENV\`); everything else at its default.`,
     '- **raw**: ioredis reading both streams as one group member (`XREADGROUP COUNT BLOCK`, the same window split between the streams), sending every entry as it comes to a bare `ws` server\'s clients, then `XACK`ing the reply without waiting for the answer.',
     '  - No decoding, no state, no auth: the least any forwarder does.',
     '- **Clock**: `process.hrtime()`, which is `CLOCK_MONOTONIC` on Linux: one clock for every process on the machine, so a stamp taken in the producer can be subtracted in the receiver.',

@@ -21,6 +21,12 @@ export interface LatencySettings {
   readonly window: number;
   /** BENCH_LOG_LEVEL: Orderly's log level during its runs (to stderr). @default error */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'silent';
+  /**
+   * BENCH_ORDERLY_ENV: more of Orderly's settings for its runs, `NAME=value` pairs separated by
+   * commas; `ORDERLY_STATUS_EVENTS=false,ORDERLY_JOBS_PAID_EMAIL=false` measures the hub path
+   * without the status events and confirmation emails that `npm start` also sends. @default none
+   */
+  readonly orderlyEnv: Readonly<Record<string, string>>;
   /** BENCH_WRITE: `1` to write the end-to-end latency section of BENCHMARKS.md, or a path (same as `--write[=path]`). */
   readonly write: string | undefined;
   readonly urls: BrokerUrls;
@@ -31,6 +37,16 @@ const positive = (name: string, text: string): number => {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(text)}`);
   return value;
 };
+
+function settingsList(text: string | undefined): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',').filter((p) => p.trim() !== '')) {
+    const match = /^\s*([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+    if (!match) throw new Error(`BENCH_ORDERLY_ENV must be NAME=value pairs separated by commas, got ${JSON.stringify(pair)}`);
+    pairs[match[1]!] = match[2]!.trim();
+  }
+  return pairs;
+}
 
 export function readLatencySettings(env: Readonly<Record<string, string | undefined>>, argv: readonly string[]): LatencySettings {
   const config = loadConfig({ REDIS_URL: env.REDIS_URL, ...(env.BENCH_WINDOW ? { ORDERLY_CREDIT: env.BENCH_WINDOW } : {}) });
@@ -50,6 +66,7 @@ export function readLatencySettings(env: Readonly<Record<string, string | undefi
     rate: env.BENCH_RATE ? positive('BENCH_RATE', env.BENCH_RATE) : undefined,
     window: config.ORDERLY_CREDIT,
     logLevel: logLevel as LatencySettings['logLevel'],
+    orderlyEnv: settingsList(env.BENCH_ORDERLY_ENV),
     write: writeArg ? (writeArg.split('=')[1] ?? '1') : env.BENCH_WRITE || undefined,
     urls: { kafkaBrokers: config.KAFKA_BROKERS, amqpUrl: config.AMQP_URL, natsServers: config.NATS_URL, redisUrl: config.REDIS_URL },
   };

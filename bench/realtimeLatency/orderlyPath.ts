@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/app/config.js';
@@ -14,6 +17,8 @@ export interface OrderlyPathOptions {
   /** ORDERLY_CREDIT. */
   readonly credit: number;
   readonly logLevel: string;
+  /** More of Orderly's settings, applied last but for the run's names and secret. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -21,11 +26,14 @@ export interface OrderlyPathOptions {
  * the Redis order store, the hub on the in-process bus, fastify with `/ws`), on the run's
  * streams and key prefix. The receiver is an admin with a real HS256 token, signed here with
  * the secret made for this run and verified by Orderly with jose at the upgrade; it subscribes to
- * `admin:all`, so it gets one frame per applied change.
+ * `admin:all`, so it gets one frame per applied change. Paid orders send their confirmation emails
+ * as `npm start` does (part of the work measured), into a folder of the run's own, removed on close.
  */
 export async function orderlyPath(names: RunNames, options: OrderlyPathOptions): Promise<PathServer> {
   const secret = randomBytes(32).toString('hex');
+  const emailDir = await mkdtemp(join(tmpdir(), 'orderly-bench-emails-'));
   const config = loadConfig({
+    ...options.env,
     REDIS_URL: options.redisUrl,
     LOG_LEVEL: options.logLevel,
     PORT: '0',
@@ -38,6 +46,7 @@ export async function orderlyPath(names: RunNames, options: OrderlyPathOptions):
     ORDERLY_CONSUMER_GROUP: names.group,
     ORDERLY_CREDIT: String(options.credit),
     ORDERLY_JWT_SECRET: secret,
+    ORDERLY_EMAIL_OUTBOX_DIR: emailDir,
   });
   const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2));
   const orderly = await within(60_000, 'orderly: starting', createOrderly(config, { logger }));
@@ -64,6 +73,7 @@ export async function orderlyPath(names: RunNames, options: OrderlyPathOptions):
     async close() {
       settled.unsubscribe();
       await within(30_000, 'orderly: stopping', orderly.stop());
+      await rm(emailDir, { recursive: true, force: true });
     },
   };
 }

@@ -11,6 +11,8 @@ export interface ServerTaskArgs {
   readonly redisUrl: string;
   readonly window: number;
   readonly logLevel: string;
+  /** More of Orderly's settings (BENCH_ORDERLY_ENV). */
+  readonly orderlyEnv: Readonly<Record<string, string>>;
 }
 
 /** One path's server side in its own process, so that neither the producer's nor the receiver's CPU is its CPU. */
@@ -23,7 +25,7 @@ export function serverTask(args: ServerTaskArgs): void {
       start: async (): Promise<Endpoint> => {
         server =
           args.kind === 'orderly'
-            ? await orderlyPath(names, { redisUrl: args.redisUrl, credit: args.window, logLevel: args.logLevel })
+            ? await orderlyPath(names, { redisUrl: args.redisUrl, credit: args.window, logLevel: args.logLevel, env: args.orderlyEnv })
             : await rawForwarder(args.redisUrl, names, args.window);
         return server.endpoint;
       },
