@@ -1,4 +1,5 @@
 import type { Envelope } from '../domain/envelope.js';
+import type { OrderChange } from './decideOrder.js';
 import type { OrderStatus, OrderView } from './orderView.js';
 
 /** An event kept because it arrived before the `order.created` it depends on. */
@@ -58,6 +59,14 @@ export interface OrderRecord {
    * Absent in records stored before refusals were remembered: read as none.
    */
   readonly refused?: readonly Refusal[];
+  /**
+   * The changes of the last commit that applied anything, kept only where the store outlives the
+   * process (`OrderActorDeps.keepLastChanges`). A redelivery of one of its events after a crash
+   * is a duplicate, but the announcement of its changes to real-time clients may have died with
+   * the process: they are announced again from here (the hub drops repeats). Earlier commits need
+   * nothing of the kind: an order takes its next event only once the last one is announced.
+   */
+  readonly lastChanges?: readonly OrderChange[];
 }
 
 export function emptyRecord(orderId: string): OrderRecord {

@@ -25,13 +25,23 @@ export interface OrderActorDeps {
    * outbox entry in the same store write as the record (a relay publishes them). Absent: none.
    */
   readonly statusEvents?: StatusEventOptions;
+  /**
+   * Store each commit's changes with the record (`OrderRecord.lastChanges`), so that a
+   * redelivery after a crash can announce them again. Worth it only with a store that outlives
+   * the process. @default false
+   */
+  readonly keepLastChanges?: boolean;
 }
 
 /** What applying one envelope did, once its effect is durable. */
 export type ApplyResult =
   | { readonly kind: 'applied'; readonly changes: readonly OrderChange[] }
   | { readonly kind: 'stashed' }
-  | { readonly kind: 'duplicate' }
+  /**
+   * Applied before. `changes` are those of the order's last commit when this envelope was one of
+   * its events: their announcement may have died with an earlier process, so announce them again.
+   */
+  | { readonly kind: 'duplicate'; readonly changes?: readonly OrderChange[] }
   /** Refused by the rules, and the refusal stored: dead-letter it, then call `deadLettered`. */
   | { readonly kind: 'rejected'; readonly code: 'orphan' | 'forbidden-transition'; readonly message: string };
 
@@ -239,7 +249,10 @@ export class OrderRegistry {
     const before = await this.#load(orderId, entry);
     const now = this.#clock.now();
     const decision = decideOrder(before, envelope, limits, now, actorCursor(entry.actor!), replayOf);
-    if (decision.kind === 'duplicate') return decision;
+    if (decision.kind === 'duplicate') {
+      const last = before.lastChanges;
+      return last?.some((change) => change.envelope.id === envelope.id) ? { kind: 'duplicate', changes: last } : decision;
+    }
     if (decision.kind === 'rejected') {
       // The refusal is stored before it is answered, hence before its dead letter: a redelivery
       // from now on is refused again with the same reason (never decided against a newer state),
@@ -253,8 +266,9 @@ export class OrderRegistry {
     // The event ids are made here, once per decision, and stored: every re-send carries the same.
     const outbox = statusEvents ? statusChangedEntries(decision.changes, now, statusEvents) : [];
     if (decision.parked.length > 0) await park(decision.parked);
-    await store.save(decision.record, before.version, outbox);
-    entry.record = decision.record;
+    const record = this.#deps.keepLastChanges && decision.changes.length > 0 ? { ...decision.record, lastChanges: decision.changes } : decision.record;
+    await store.save(record, before.version, outbox);
+    entry.record = record;
     return decision.outcome === 'stashed' ? { kind: 'stashed' } : { kind: 'applied', changes: decision.changes };
   }
 

@@ -169,6 +169,11 @@ export const settings = {
     default: '10000',
     doc: 'Changes on their way to the hub bus at once; past it a change is not sent live (clients that resume get the order’s snapshot) and a warning is logged.',
   },
+  ORDERLY_HUB_PUBLISH_TIMEOUT_MS: {
+    schema: int(1, 600_000),
+    default: '2000',
+    doc: 'Longest wait for the hub bus to take a change before its event is acked anyway; the change may then miss live clients (a warning is logged). Until then the ack waits, so a change lost in a crash is announced again by its redelivery.',
+  },
   ORDERLY_HUB_HISTORY: { schema: int(1, 100_000), default: '100', doc: 'Changes kept per topic for clients that resume (`since`, `Last-Event-ID`).' },
   ORDERLY_HUB_MAX_TOPICS: { schema: int(1, 1_000_000), default: '10000', doc: 'Topics with a history; the least recently written is forgotten first.' },
   ORDERLY_HUB_MAX_SESSIONS: { schema: int(1, 1_000_000), default: '20000', doc: 'WebSocket and SSE clients at once; past it a new one is refused.' },

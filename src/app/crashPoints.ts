@@ -8,9 +8,10 @@ import type { Sink } from '../streams/source.js';
  * - `store.after-save`: the order and its outbox stored, the delivery not yet acked;
  * - `outbox.before-publish`: a status event in the outbox, not yet on the broker;
  * - `outbox.before-remove`: a status event on the broker, still in the outbox;
+ * - `hub.before-publish`: a change stored, not yet on the hub bus, its delivery not yet acked;
  * - `task.mid-run`: a task's work done (its email written, its report made), not yet recorded.
  */
-export const CRASH_POINTS = ['store.before-save', 'store.after-save', 'outbox.before-publish', 'outbox.before-remove', 'task.mid-run'] as const;
+export const CRASH_POINTS = ['store.before-save', 'store.after-save', 'outbox.before-publish', 'outbox.before-remove', 'hub.before-publish', 'task.mid-run'] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
 export interface CrashPlan {

@@ -24,6 +24,7 @@ import { startDeadLetters, type DeadLetters } from './startDeadLetters.js';
 import { startTopSupervisor } from './startSupervisor.js';
 import { superviseSources } from './superviseSources.js';
 import type { Config, SourceName } from './config.js';
+import { LiveAnnouncer } from './liveAnnouncer.js';
 import { orderHandler } from './orderHandler.js';
 
 export interface PipelineDeps {
@@ -69,8 +70,10 @@ export interface Pipeline {
   readonly publisher: BrokerGateway;
   readonly store: OrderStore;
   readonly registry: OrderRegistry;
-  /** Every applied change, after it is stored: what the hub and outbound status events are made from. */
+  /** Every applied change, once, after it is stored (in-process observers: metrics, emails). */
   readonly changes$: Observable<OrderChange>;
+  /** Where real-time clients' changes go, awaited before each ack; the real-time side attaches to it. */
+  readonly live: LiveAnnouncer;
   /** The relay publishing the outbox to the status channel; undefined when status events are off. */
   readonly outboxRelay: OutboxRelay | undefined;
   /** Status events stored and not yet published (0 when status events are off), for metrics. */
@@ -167,6 +170,8 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
       clock,
       park,
       ...(outbox ? { statusEvents: { newId, source: '/orderly' } } : {}),
+      // Only a store that outlives the process can bring an announcement back after a crash.
+      keepLastChanges: config.ORDERLY_STORE !== 'memory',
       limits: {
         maxAppliedIds: config.ORDERLY_APPLIED_IDS_MAX,
         stashMaxCount: config.ORDERLY_STASH_MAX,
@@ -181,6 +186,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
   });
 
   const changes = new Subject<OrderChange>();
+  const live = new LiveAnnouncer(() => reach('hub.before-publish'));
   const settled = new Subject<SettledRecord>();
   const intake = new AbortController();
   let consuming = true;
@@ -282,7 +288,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
           // Every line logged while a message is handled names it (correlation id, event, order, source).
           around: (decoded, work) => runInLogContext(logContextOf(decoded), work),
         },
-        deadLetters.observeHandler(orderHandler(registry, changes, log)),
+        deadLetters.observeHandler(orderHandler(registry, changes, live, log)),
       ),
     )
     .subscribe({
@@ -360,6 +366,7 @@ export async function startPipeline(config: Config, deps: PipelineDeps): Promise
     inFlight,
     outboxBacklog: async () => (outbox ? outbox.outboxBacklog() : 0),
     changes$: changes.asObservable(),
+    live,
     settled$: settled.asObservable(),
     get consuming() {
       return consuming;

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Subscription } from 'rxjs';
 import type { ClusterBus } from '../actors/hub/clusterBus.js';
 import { createSupervisedHub, type Hub } from '../actors/hub/createHub.js';
 import type { ChildSpec } from '../actors/supervision/index.js';
 import { orderChangeMessage } from '../actors/hub/orderChangeMessage.js';
-import type { Clock } from '../domain/clock.js';
+import type { OrderChange } from '../actors/decideOrder.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { within } from '../domain/within.js';
 import type { HttpAuth } from '../gateways/http/auth/index.js';
 import { createMemoryClusterBus } from '../gateways/memory/createMemoryClusterBus.js';
 import { createNatsClusterBus } from '../gateways/nats/createNatsClusterBus.js';
@@ -63,19 +64,28 @@ export async function startRealtime(
   });
 
   // Changes are published in the order they were applied (the bus numbers them in that order),
-  // with a bound on what is on its way; past it a change is not sent live, and says so. A client
-  // that missed it resumes and gets the order's snapshot.
+  // and their deliveries are acked once the bus has them: a change that dies with the process
+  // unpublished is announced again by its redelivery. Bounded both ways: past
+  // ORDERLY_HUB_MAX_PENDING on their way, or ORDERLY_HUB_PUBLISH_TIMEOUT_MS of waiting, a change
+  // is not sent live, and says so (a client that missed it resumes and gets the order's snapshot);
+  // a slow or lost bus never holds up the orders.
   let inFlight = 0;
-  const publishing: Subscription = pipeline.changes$.subscribe((change) => {
+  const publishChange = (change: OrderChange): Promise<unknown> => {
     if (inFlight >= config.ORDERLY_HUB_MAX_PENDING) {
       logger.warn({ orderId: change.view.orderId, inFlight }, 'hub bus saturated: change not sent live');
-      return;
+      return Promise.resolve();
     }
     inFlight++;
-    bus
+    return bus
       .publish(orderChangeMessage(change))
       .catch((error: unknown) => logger.warn({ err: error, orderId: change.view.orderId }, 'hub bus refused a change: not sent live'))
       .finally(() => inFlight--);
+  };
+  const detach = pipeline.live.attach(async (changes) => {
+    const published = Promise.all(changes.map(publishChange));
+    let timedOut = true;
+    await within(deps.clock ?? systemClock, published.then(() => (timedOut = false)), config.ORDERLY_HUB_PUBLISH_TIMEOUT_MS);
+    if (timedOut) logger.warn({ orderId: changes[0]?.view.orderId, inFlight }, 'hub bus slow: change acked before the bus took it');
   });
 
   const realtimeAuth = { hub, authenticate: auth.authenticateRealtimeRequest, originAllowed: auth.originAllowedRequest, ...clock };
@@ -89,7 +99,7 @@ export async function startRealtime(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      publishing.unsubscribe();
+      detach();
       await hub.stop();
       await ws.close();
       await bus.close();

@@ -120,6 +120,20 @@ export function clusterBusContract(harness: ClusterBusHarness): void {
       expect(onB.arrivals).toEqual(expected);
     });
 
+    it('carries a message’s id (what a hub drops repeats by), and leaves a message without one without', async () => {
+      const [a, b] = (await open(2)) as [ClusterBus, ClusterBus];
+      const onB = collecting(b);
+      const withId = { ...hubMessage('with-id'), id: 'evt-42' };
+      const seq1 = await a.publish(withId);
+      const seq2 = await a.publish(hubMessage('without-id'));
+      await arrive([onB], 2);
+      expect(onB.arrivals).toEqual([
+        { ...withId, seq: seq1 },
+        { ...hubMessage('without-id'), seq: seq2 },
+      ]);
+      expect(Object.keys(onB.arrivals[1]!)).not.toContain('id');
+    });
+
     it('gives strictly increasing seqs in arrival order on every instance', async () => {
       const [a, b] = (await open(2)) as [ClusterBus, ClusterBus];
       const onA = collecting(a);

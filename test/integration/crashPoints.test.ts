@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CrashPoint } from '../../src/app/crashPoints.js';
 import { fromStreamFields } from '../../src/gateways/redis/redisStreamMessage.js';
 import { bearer } from '../support/auth.js';
-import { goProducers, type Producer } from '../support/goProducers.js';
+import { goProducers, publishPaidOrders, type Producer } from '../support/goProducers.js';
 import { keysOf, storedOrders } from '../support/redisOrders.js';
 import { runEnv } from '../support/runEnv.js';
-import { spawnOrderly, type SpawnedOrderly } from '../support/spawnOrderly.js';
+import { killedBy, spawnOrderly, type SpawnedOrderly } from '../support/spawnOrderly.js';
 
 /**
  * `kill -9` at the moments that are hardest on the guarantees (ORDERLY_TEST_CRASH_AT), then a
@@ -28,18 +28,6 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup().catch(() => undefined);
   await redis.quit();
 }, 60_000);
-
-/** Resolves with the signal that ended the process (null for a plain exit), within `timeoutMs`. */
-async function killedBy(orderly: SpawnedOrderly, timeoutMs: number): Promise<NodeJS.Signals | null> {
-  if (orderly.child.exitCode !== null || orderly.child.signalCode !== null) return orderly.child.signalCode;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no crash within ${timeoutMs} ms: ${orderly.output().slice(-2000)}`)), timeoutMs);
-    orderly.child.once('exit', (_code, signal) => {
-      clearTimeout(timer);
-      resolve(signal);
-    });
-  });
-}
 
 /** The status events on the broker: id → "orderId from→to". */
 async function statusEvents(stream: string): Promise<Map<string, string>> {
@@ -79,11 +67,7 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
       if (keys.length > 0) await redis.del(...keys);
     });
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);
-    for (const orderId of orderIds) {
-      const created = { orderId, userId: 'u', items: [{ productId: 'p', quantity: 1, priceCents: 100 }], totalCents: 100, timestamp: '2026-01-01T00:00:00Z' };
-      await producer.publish('order.created', created, `${orderId}:created`, orderId);
-      await producer.publish('payment.completed', { orderId, paymentId: `pay-${orderId}`, amountCents: 100 }, `${orderId}:paid`, orderId);
-    }
+    await publishPaidOrders(producer, orderIds);
     expect(await killedBy(first, 60_000)).toBe('SIGKILL');
     // A store point kills it while orders are being applied; an outbox point may come after the
     // last order was stored, with status events still in the outbox.

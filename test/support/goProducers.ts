@@ -114,3 +114,11 @@ export const goProducers: Record<Exclude<SourceName, 'memory'>, (prefix: string,
   },
 };
 
+/** Each order created, then paid, one after the other; message ids `<orderId>:created` and `<orderId>:paid`. */
+export async function publishPaidOrders(producer: Producer, orderIds: readonly string[]): Promise<void> {
+  for (const orderId of orderIds) {
+    const created = { orderId, userId: 'u', items: [{ productId: 'p', quantity: 1, priceCents: 100 }], totalCents: 100, timestamp: '2026-01-01T00:00:00Z' };
+    await producer.publish('order.created', created, `${orderId}:created`, orderId);
+    await producer.publish('payment.completed', { orderId, paymentId: `pay-${orderId}`, amountCents: 100 }, `${orderId}:paid`, orderId);
+  }
+}

@@ -53,3 +53,15 @@ export async function spawnOrderly(env: Record<string, string>, timeoutMs = 30_0
     throw error;
   }
 }
+
+/** Resolves with the signal that ended the process (null for a plain exit), within `timeoutMs`. */
+export async function killedBy(orderly: SpawnedOrderly, timeoutMs: number): Promise<NodeJS.Signals | null> {
+  if (orderly.child.exitCode !== null || orderly.child.signalCode !== null) return orderly.child.signalCode;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no crash within ${timeoutMs} ms: ${orderly.output().slice(-2000)}`)), timeoutMs);
+    orderly.child.once('exit', (_code, signal) => {
+      clearTimeout(timer);
+      resolve(signal);
+    });
+  });
+}

@@ -9,6 +9,13 @@ export interface HubMessage {
   readonly ownerId: string;
   /** JSON-serialisable payload: for an order change `{ snapshot, cloudEvent }`. */
   readonly event: unknown;
+  /**
+   * What the message is about, when it can be announced more than once: for an order change the
+   * id of the event that caused it. A change is announced again when its delivery comes back
+   * after a crash (its first announcement may have died with the process), so a hub that still
+   * has a message of this id in the history of its first topic drops the repeat.
+   */
+  readonly id?: string;
 }
 
 /** A message with the sequence number the bus gave it: the same on every instance. */

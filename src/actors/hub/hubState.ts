@@ -15,6 +15,8 @@ export interface HubStats {
   cutOff: number;
   /** Bus messages whose `event` could not be serialised; dropped. */
   unserialisable: number;
+  /** Bus messages dropped as repeats of one still in the history (see `HubMessage.id`). */
+  repeats: number;
 }
 
 /**
@@ -36,12 +38,22 @@ export function createHubState(limits: HubLimits): HubState {
     sessions: new Set(),
     index: new Map(),
     history: new TopicHistory(limits.historyPerTopic, limits.maxTopics),
-    stats: { sessions: 0, delivered: 0, cutOff: 0, unserialisable: 0 },
+    stats: { sessions: 0, delivered: 0, cutOff: 0, unserialisable: 0, repeats: 0 },
   };
 }
 
-/** One bus message to every session subscribed to any of its topics: serialised once per topic. */
+/**
+ * One bus message to every session subscribed to any of its topics: serialised once per topic.
+ * A repeat of a message still in its first topic's history is dropped: every hub reads the same
+ * bus in the same order, so every hub drops the same repeats.
+ */
 export function fanOut(state: HubState, message: SequencedHubMessage): void {
+  const { id } = message;
+  const first = message.topics[0];
+  if (id !== undefined && first !== undefined && state.history.has(first, id)) {
+    state.stats.repeats += 1;
+    return;
+  }
   let eventJson: string | undefined;
   try {
     eventJson = JSON.stringify(message.event);
@@ -55,7 +67,7 @@ export function fanOut(state: HubState, message: SequencedHubMessage): void {
   const { seq, ownerId } = message;
   for (const topic of message.topics) {
     const frame = eventFrame(topic, seq, eventJson);
-    state.history.record(topic, { seq, ownerId, frame });
+    state.history.record(topic, id === undefined ? { seq, ownerId, frame } : { seq, ownerId, frame, id });
     const subscribers = state.index.get(topic);
     if (subscribers === undefined) continue;
     for (const session of subscribers) session.deliver(topic, seq, ownerId, frame);

@@ -23,6 +23,7 @@ export function orderChangeMessage(change: OrderChange): HubMessage {
     data: envelope.data,
   };
   return {
+    id: envelope.id,
     topics: [orderTopic(view.orderId), userTopic(view.userId), ADMIN_TOPIC],
     ownerId: view.userId,
     event: { snapshot: { ...view, status: change.to }, cloudEvent },

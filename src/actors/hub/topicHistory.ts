@@ -4,6 +4,8 @@ export interface HistoryEntry {
   readonly ownerId: string;
   /** The serialised `event` frame, exactly as live sessions got it. */
   readonly frame: string;
+  /** The message's id, if it has one (see `HubMessage.id`). */
+  readonly id?: string;
 }
 
 /** What the history can do for a session resuming a topic after `since`. */
@@ -40,6 +42,11 @@ class Ring {
     }
     this.#items[(this.#head + this.#length) % this.#items.length] = entry;
     this.#length += 1;
+  }
+
+  has(id: string): boolean {
+    for (let i = 0; i < this.#length; i += 1) if ((this.#items[(this.#head + i) % this.#items.length] as HistoryEntry).id === id) return true;
+    return false;
   }
 
   after(since: number): HistoryEntry[] {
@@ -99,6 +106,11 @@ export class TopicHistory {
     }
     this.#topics.set(topic, ring);
     ring.push(entry);
+  }
+
+  /** Whether `topic`'s history still holds a message with this id (at most `perTopic` compared). */
+  has(topic: string, id: string): boolean {
+    return this.#topics.get(topic)?.has(id) ?? false;
   }
 
   /** What a session that has seen everything of `topic` up to `since` is missing. */

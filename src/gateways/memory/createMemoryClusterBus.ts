@@ -63,7 +63,8 @@ export function createMemoryClusterBus(options: MemoryClusterBusOptions = {}): C
       if (pending.length >= maxPending) return Promise.reject(new ClusterBusFullError(maxPending));
       seq += 1;
       if (pending.length === 0) queueMicrotask(flush);
-      pending.push({ topics: message.topics, ownerId: message.ownerId, event: message.event, seq });
+      const { topics, ownerId, event, id } = message;
+      pending.push(id === undefined ? { topics, ownerId, event, seq } : { topics, ownerId, event, id, seq });
       return Promise.resolve(seq);
     },
     close(): Promise<void> {

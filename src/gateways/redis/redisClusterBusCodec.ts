@@ -2,19 +2,20 @@ import type { HubMessage, SequencedHubMessage } from '../../actors/hub/hubMessag
 import { RedisClusterBusInvalidMessageError, RedisClusterBusMessageTooLargeError } from './redisClusterBusErrors.js';
 
 /**
- * The JSON a hub message travels as: its three fields only (a `seq` the caller left on it is the
+ * The JSON a hub message travels as: its own fields only (a `seq` the caller left on it is the
  * bus's business, not the publisher's). Throws a named error, before anything is sent, for a
  * message that is not a hub message or is larger than `maxBytes`.
  */
 export function encodeHubMessage(message: HubMessage, maxBytes: number): string {
-  const { topics, ownerId, event } = message ?? ({} as HubMessage);
+  const { topics, ownerId, event, id } = message ?? ({} as HubMessage);
   if (!Array.isArray(topics) || !topics.every((topic) => typeof topic === 'string')) {
     throw new RedisClusterBusInvalidMessageError('topics must be an array of strings');
   }
   if (typeof ownerId !== 'string') throw new RedisClusterBusInvalidMessageError('ownerId must be a string');
+  if (id !== undefined && typeof id !== 'string') throw new RedisClusterBusInvalidMessageError('id must be a string');
   let json: string;
   try {
-    json = JSON.stringify({ topics, ownerId, event });
+    json = JSON.stringify(id === undefined ? { topics, ownerId, event } : { topics, ownerId, event, id });
   } catch (cause) {
     throw new RedisClusterBusInvalidMessageError('event is not JSON-serialisable', { cause });
   }
@@ -39,7 +40,7 @@ export function decodeFrame(frame: string): SequencedHubMessage | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { topics, ownerId, event } = parsed as Record<string, unknown>;
+  const { topics, ownerId, event, id } = parsed as Record<string, unknown>;
   if (!Array.isArray(topics) || !topics.every((topic) => typeof topic === 'string') || typeof ownerId !== 'string') return undefined;
-  return { seq, topics, ownerId, event };
+  return typeof id === 'string' ? { seq, topics, ownerId, event, id } : { seq, topics, ownerId, event };
 }
