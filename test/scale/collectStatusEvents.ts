@@ -1,4 +1,4 @@
-import type { Subscription } from 'rxjs';
+import { retry, timer, type Subscription } from 'rxjs';
 import type { BrokerGateway } from '../../src/streams/brokerGateway.js';
 import type { StatusEventSeen } from './oracle.js';
 
@@ -15,13 +15,19 @@ export interface StatusCollector {
 /**
  * Consumes `order.status-changed` events from Orderly's status channel with a group of its own
  * (so it competes with no one) and acks each once recorded. Anything that is not a structured
- * status CloudEvent is kept out and counted in `unreadable`.
+ * status CloudEvent is kept out and counted in `unreadable`. A consumer that fails (its broker
+ * restarted: the RabbitMQ, Kafka and Redis Streams consumers end their subscription then) is
+ * reported to `onError` and subscribed again a second later, as Orderly's own pipeline does.
  */
 export function collectStatusEvents(gateway: BrokerGateway, channel: string, group: string, onError: (error: unknown) => void): StatusCollector & { unreadable: number } {
   const events: StatusEventSeen[] = [];
   const ids = new Set<string>();
   const state = { unreadable: 0, lastNewAt: undefined as number | undefined };
-  const subscription: Subscription = gateway.consume({ channels: [channel], group, credit: 512 }).subscribe({
+  const again = (error: unknown) => {
+    onError(error);
+    return timer(1_000);
+  };
+  const subscription: Subscription = gateway.consume({ channels: [channel], group, credit: 512 }).pipe(retry({ delay: again })).subscribe({
     next: (delivery) => {
       try {
         const event = JSON.parse(Buffer.from(delivery.message.body).toString('utf8')) as { id: string; type: string; data: { orderId: string; from: string; to: string; eventId: string } };

@@ -19,11 +19,14 @@ export interface BrokerRun {
   cleanup(): Promise<void>;
 }
 
-const silentKafka = () => new Kafka({ clientId: 'orderly-scale', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
-
-/** Broker-specific settings and clean-up for a run named `run` (channels under `<run>.`). */
-export function brokerRun(broker: ScaleBroker, run: string): BrokerRun {
+/**
+ * Broker-specific settings and clean-up for a run named `run` (channels under `<run>.`). `env`: the
+ * run's own settings; a broker of the run's own (a chaos run's) is reached through its URL there,
+ * else the machine's shared one.
+ */
+export function brokerRun(broker: ScaleBroker, run: string, env: Readonly<Record<string, string>> = {}): BrokerRun {
   const prefix = `${run}.`;
+  const silentKafka = () => new Kafka({ clientId: 'orderly-scale', brokers: (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
   switch (broker) {
     case 'kafka':
       return {
@@ -80,7 +83,7 @@ export function brokerRun(broker: ScaleBroker, run: string): BrokerRun {
         partitions: async () => undefined,
         settled: async () => undefined,
         async cleanup() {
-          const nc = await natsConnect({ servers: '127.0.0.1:4222' }).catch(() => undefined);
+          const nc = await natsConnect({ servers: (env.NATS_URL ?? '127.0.0.1:4222').split(',') }).catch(() => undefined);
           if (!nc) return;
           await (await nc.jetstreamManager()).streams.delete(stream).catch(() => undefined);
           await nc.close();
@@ -99,7 +102,7 @@ export function brokerRun(broker: ScaleBroker, run: string): BrokerRun {
         partitions: async () => undefined,
         settled: async () => undefined,
         async cleanup() {
-          const connection = await amqpConnect('amqp://guest:guest@127.0.0.1:5672').catch(() => undefined);
+          const connection = await amqpConnect(env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672').catch(() => undefined);
           if (!connection) return;
           try {
             // Queues: the channels and status channel under the prefix, the task queues; each with its .dlq.

@@ -33,6 +33,11 @@ export interface ScaleRunOptions extends Omit<LoadPlanOptions, 'runId'> {
   readonly expectAllApplied?: boolean;
   /** Orders published at once. */
   readonly publishConcurrency?: number;
+  /**
+   * Tries per message before its order's publishing ends (`publishLoad`'s `attempts`, 100 ms ×
+   * the attempt apart); a broker restart needs enough to outlast the outage. @default 5
+   */
+  readonly publishAttempts?: number;
   /** The whole run, clean-up included, is cut off after this. */
   readonly timeoutMs: number;
   /** With no progress at all for this long after publishing, the run stops waiting and asks the oracle. */
@@ -73,7 +78,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
   const keyPrefix = `${run}:`;
   const dir = `artifacts/scale/${run}`;
   mkdirSync(dir, { recursive: true });
-  const broker = brokerRun(options.broker, run);
+  const broker = brokerRun(options.broker, run, options.env);
   const env: Record<string, string> = {
     PORT: '0',
     LOG_LEVEL: 'warn',
@@ -125,14 +130,19 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     figures.groupStableMs = await broker.settled(run, options.instances, 60_000);
     log(`${processes.length} processes ready${figures.partitions ? `, ${String(figures.partitions)} partitions` : ''}`);
 
-    const status = collectStatusEvents(gateway, statusChannel, `${run}-oracle`, (error) => problems.push(`status consumer failed: ${String(error)}`));
+    // A failed status consumer subscribes again (a broker restart ends it): what it missed shows as status events missing.
+    let statusResubscribes = 0;
+    const status = collectStatusEvents(gateway, statusChannel, `${run}-oracle`, (error) => {
+      statusResubscribes++;
+      log(`status consumer failed, subscribing again: ${String(error)}`);
+    });
     stopStatus = () => status.stop();
     const watched = Array.from({ length: Math.min(options.watchedUsers, options.users) }, (_, i) => ({ userId: `${run}-u${i + 1}`, url: processes[i % processes.length]!.url }));
     watch = await watchUsers(watched);
 
     const journalPath = `${dir}/journal.ndjson`;
     const journal = openJournal(journalPath);
-    const publishing = publishLoad({ sink: gateway, channel, plan, journal, perOrder: options.perOrder, concurrency: options.publishConcurrency ?? 128, signal: abort.signal });
+    const publishing = publishLoad({ sink: gateway, channel, plan, journal, perOrder: options.perOrder, concurrency: options.publishConcurrency ?? 128, attempts: options.publishAttempts ?? 5, signal: abort.signal });
     let killed: { at: number; name: string; settled: boolean } | undefined;
     let lastDistinct = 0;
     let lastProgressAt = Date.now();
@@ -238,6 +248,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
       firstPublishToLastTransitionS: Math.round(seconds * 10) / 10,
       killed: killed?.name,
       statusUnreadable: status.unreadable,
+      statusResubscribes,
       realtime: { clients: watched.length, ...watch.trouble },
     });
     return { run, verdict, figures, problems, ok: verdict.ok && problems.length === 0 };

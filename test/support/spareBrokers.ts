@@ -25,3 +25,7 @@ export const startSpareNats = (): Promise<SpareBroker> =>
     url: (port) => `127.0.0.1:${port}`,
     logFile: 'nats.log',
   });
+
+// Kafka and RabbitMQ need more than a command line; each has its own file.
+export { startSpareKafka } from './spareKafka.js';
+export { startSpareRabbitMq } from './spareRabbitMq.js';
