@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const script = fileURLToPath(new URL('../../scripts/kafka.sh', import.meta.url));
+// From test/support under vitest, from dist/test/support once built (the chaos runs).
+const script = ['../../scripts/kafka.sh', '../../../scripts/kafka.sh'].map((path) => fileURLToPath(new URL(path, import.meta.url))).find((path) => existsSync(path))!;
 
 /** A port nobody listens on right now (the OS picks it; a race with another process is unlikely). */
 async function sparePort(): Promise<number> {
