@@ -14,7 +14,7 @@ import type { ScaleBroker } from './scaleBrokers.js';
  * find nothing lost and nothing applied twice (in publish order per order on Kafka; elsewhere
  * what was unacked comes back after newer messages, so any order the rules accept is allowed).
  * `node dist/test/scale/chaosBrokerRestart.js [--broker nats|kafka|rabbitmq|redis]
- * [--events 20000 --orders 2000 --down 5000 --at 0.3 --seed 23]`.
+ * [--events 20000 --orders 2000 --down 5000 --at 0.3 --seed 23 --attempts 40]`.
  */
 interface SpareFor {
   /** How the hook's lines name it. */
@@ -33,7 +33,8 @@ const SPARES: Record<ScaleBroker, SpareFor> = {
 };
 
 const { broker, rest } = brokerArg<ScaleBroker>(['nats', 'kafka', 'rabbitmq', 'redis'], 'nats');
-const args = numberArgs({ events: 20_000, orders: 2_000, down: 5_000, at: 0.3, seed: 23 }, rest);
+// `attempts`: tries per message; 40, 100 ms × the try apart (82 s), lets the producer wait the broker out as Orderly does instead of giving up on an order within 1.5 s.
+const args = numberArgs({ events: 20_000, orders: 2_000, down: 5_000, at: 0.3, seed: 23, attempts: 40 }, rest);
 const spare = SPARES[broker];
 const own = await spare.start();
 console.log(`broker: ${broker} on port ${own.port} (data in ${own.dir})`);
@@ -44,8 +45,7 @@ await main(
     instances: 1,
     timeoutMs: 10 * 60_000,
     ...CHAOS,
-    // The producer waits the broker out like Orderly does (40 tries, 100 ms × the try apart: 82 s), instead of giving up on an order within 1.5 s.
-    publishAttempts: 40,
+    publishAttempts: args.attempts,
     env: spare.env(own),
     chaos: brokerRestartHook(own, { at: args.at, downMs: args.down, label: spare.label }),
   }),

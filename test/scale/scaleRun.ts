@@ -147,6 +147,10 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
     let lastDistinct = 0;
     let lastProgressAt = Date.now();
     let published: number | undefined;
+    // Publishing is over when it says so: an order whose message failed every try publishes nothing after it, so counting messages would wait forever.
+    let publishingOver = false;
+    const over = () => (publishingOver = true);
+    void publishing.done.then(over, over);
     const rebalances: Promise<void>[] = [];
 
     // Drive the run: kill and join on progress, then wait until everything is accounted for.
@@ -198,7 +202,7 @@ export async function scaleRun(options: ScaleRunOptions): Promise<ScaleResult> {
         await options.chaos.tick({ share, processes, restart, log, lastNewStatusAt: status.lastNewAt, figures, problems, signal: abort.signal });
         if (abort.signal.aborted) break;
       }
-      if (published === undefined && publishing.progress.confirmed + publishing.progress.failed >= plan.flat().length) published = Date.now();
+      if (published === undefined && publishingOver) published = Date.now();
       if (published !== undefined) {
         const quiet = Date.now() - lastProgressAt;
         if ((options.ordering === 'per-order' && distinct >= expected) || quiet > 5_000) {
