@@ -1,3 +1,4 @@
+import { BackpressureError } from '../streams/errors.js';
 import type { OrderRecord } from './orderRecord.js';
 import type { OutboxEntry } from './outbox/outboxEntry.js';
 
@@ -17,7 +18,7 @@ export interface OrderStore {
    * `outbox` holds the outbound events of this decision, in order: a store that keeps an outbox
    * (`OutboxStore`) appends them in the same atomic step as the record, so they are written if
    * and only if the record is. When its outbox already holds its maximum the save is refused
-   * with `OutboxFullError` and writes nothing: transient, like a store that is down.
+   * with `OutboxFullError` and writes nothing: back-pressure, retried until the relay catches up.
    */
   save(record: OrderRecord, expectedVersion: number, outbox?: readonly OutboxEntry[]): Promise<void>;
 }
@@ -37,9 +38,10 @@ export class VersionConflictError extends Error {
 /**
  * The store's outbox holds `maxPending` events the relay has not published yet (the outbound
  * broker is down or slow). The save wrote nothing; retrying later succeeds once the relay has
- * caught up. Refusing the write is what keeps the backlog bounded without losing an event.
+ * caught up. Refusing the write is what keeps the backlog bounded without losing an event; as a
+ * `BackpressureError` it is retried for as long as it lasts, never dead-lettered.
  */
-export class OutboxFullError extends Error {
+export class OutboxFullError extends BackpressureError {
   override readonly name = 'OutboxFullError';
   constructor(
     readonly orderId: string,

@@ -109,7 +109,7 @@ export const settings = {
   ORDERLY_OUTBOX_MAX_PENDING: {
     schema: int(1, 100_000_000),
     default: '100000',
-    doc: 'Most unpublished status events in the outbox; past it a transition is not stored but retried like any transient failure (the status channel’s broker is down or slow).',
+    doc: 'Most unpublished status events in the outbox; past it a transition is not stored and its event waits (retried with backoff for as long as it takes, never dead-lettered for it) while the broker keeps what follows: the status channel’s broker is down or slow.',
   },
   ORDERLY_CONSUMER_GROUP: { schema: z.string().min(1), default: 'orderly', doc: 'Consumer group name on the broker.' },
   ORDERLY_CREDIT: { schema: int(1, 100_000), default: '256', doc: 'Most unsettled deliveries in flight; the broker stops handing out more.' },

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../domain/clock.js';
-import { isPermanent } from './errors.js';
+import { isBackpressure, isPermanent } from './errors.js';
 import { resolveRetryConfig, retrySchedule, type RetryConfig } from './retrySchedule.js';
 
 export interface WithRetryConfig extends RetryConfig {
@@ -34,6 +34,8 @@ export type Retrier = <R>(attemptFn: (attempt: number) => Promise<R>, options?: 
 /**
  * Runs `attemptFn(1)`, `attemptFn(2)`, ... until one resolves, one throws a `PermanentError`, or
  * `maxAttempts` have failed, waiting `retrySchedule(attempt)` on the clock between attempts.
+ * A `BackpressureError` is waited out: the same attempt runs again after the schedule's wait for
+ * the number of waits so far, as often as it takes, until it passes or `signal` aborts.
  * Everything else thrown is transient. The returned promise never rejects. Validates the config
  * at once (`InvalidRetryConfigError`).
  */
@@ -44,14 +46,18 @@ export function withRetry(config: WithRetryConfig = {}): Retrier {
 
   return async <R>(attemptFn: (attempt: number) => Promise<R>, options: WithRetryOptions = {}): Promise<RetryResult<R>> => {
     const { signal } = options;
-    for (let attempt = 1; ; attempt++) {
+    let held = 0; // back-pressure waits in a row
+    for (let attempt = 1; ; ) {
       try {
         return { ok: true, value: await attemptFn(attempt), attempts: attempt };
       } catch (error) {
         if (isPermanent(error)) return { ok: false, error, attempts: attempt, permanent: true };
-        if (attempt >= resolved.maxAttempts) return { ok: false, error, attempts: attempt, permanent: false };
-        const waited = await wait(clock, delayFor(attempt), signal);
+        const backpressure = isBackpressure(error);
+        if (!backpressure && attempt >= resolved.maxAttempts) return { ok: false, error, attempts: attempt, permanent: false };
+        held = backpressure ? held + 1 : 0;
+        const waited = await wait(clock, delayFor(backpressure ? held : attempt), signal);
         if (!waited) return { ok: false, error, attempts: attempt, permanent: false, aborted: true };
+        if (!backpressure) attempt++;
       }
     }
   };

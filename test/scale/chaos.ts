@@ -2,12 +2,19 @@ import { spawn } from 'node:child_process';
 
 /**
  * `npm run chaos`: every chaos run, one after another, each its own bounded process with its
- * defaults: SIGKILL ×20 on Kafka, the store frozen, a Kafka member frozen past its session, a
- * NATS server restarted, fuzzed input. Prints each run's verdict as it ends and a summary; exits 1
+ * defaults: SIGKILL ×20 on each broker, the store frozen, a Kafka member frozen past its session,
+ * each broker restarted, fuzzed input. Prints each run's verdict as it ends and a summary; exits 1
  * if any failed. `--events N` sizes every run (e.g. `npm run chaos -- --events 5000`): orders at
  * one per ten events, kills at one per 2,500 (3 to 20), fuzzed messages at one per two events.
  */
-const RUNS = ['chaosKill.js', 'chaosStoreDown.js', 'chaosPause.js', 'chaosBrokerRestart.js', 'chaosFuzz.js'] as const;
+const BROKERS = ['kafka', 'nats', 'rabbitmq', 'redis'] as const;
+const RUNS: ReadonlyArray<readonly [script: string, ...args: string[]]> = [
+  ...BROKERS.map((broker) => ['chaosKill.js', '--broker', broker] as const),
+  ['chaosStoreDown.js'],
+  ['chaosPause.js'],
+  ...BROKERS.map((broker) => ['chaosBrokerRestart.js', '--broker', broker] as const),
+  ['chaosFuzz.js'],
+];
 const i = process.argv.indexOf('--events');
 const events = i < 0 ? undefined : Number(process.argv[i + 1]);
 if (events !== undefined && !(Number.isInteger(events) && events >= 100)) throw new Error(`--events must be a whole number of at least 100, not ${process.argv[i + 1]}`);
@@ -20,11 +27,11 @@ const sizeArgs = (run: string) => {
   return size;
 };
 const results: { run: string; code: number | null; seconds: number }[] = [];
-for (const run of RUNS) {
+for (const [script, ...args] of RUNS) {
   const started = Date.now();
-  const child = spawn(process.execPath, [new URL(`./${run}`, import.meta.url).pathname, ...sizeArgs(run)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [new URL(`./${script}`, import.meta.url).pathname, ...args, ...sizeArgs(script)], { stdio: 'inherit' });
   const code = await new Promise<number | null>((resolve) => child.once('exit', (exit) => resolve(exit)));
-  results.push({ run, code, seconds: Math.round((Date.now() - started) / 1000) });
+  results.push({ run: [script, ...args].join(' '), code, seconds: Math.round((Date.now() - started) / 1000) });
 }
 console.log('\n== chaos summary');
 for (const r of results) console.log(`${r.code === 0 ? 'PASS' : 'FAIL'} ${r.run} (${r.seconds} s)`);

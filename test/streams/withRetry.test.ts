@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidRetryConfigError, PermanentError } from '../../src/streams/errors.js';
+import { BackpressureError, InvalidRetryConfigError, PermanentError } from '../../src/streams/errors.js';
 import { withRetry, type RetryResult } from '../../src/streams/withRetry.js';
 import { FakeClock } from '../support/fakeClock.js';
 import { flush } from './fakeDelivery.js';
@@ -66,6 +66,52 @@ describe('withRetry - permanent failures', () => {
     const result = await retry(async () => (calls++, Promise.reject(refusal)));
     expect(calls).toBe(1);
     expect(result).toEqual({ ok: false, error: refusal, attempts: 1, permanent: true });
+    expect(clock.pending).toBe(0);
+  });
+});
+
+describe('withRetry - back-pressure', () => {
+  it('waits out a BackpressureError as long as it lasts without using up attempts, backing off as it goes', async () => {
+    const { clock, retry, advance } = setup(2);
+    const full = new BackpressureError('outbox full');
+    const seen: number[] = [];
+    let calls = 0;
+    // Ten refusals for a full buffer, then one transient failure, then success: 2 attempts suffice.
+    const state = track(retry(async (attempt) => (seen.push(attempt), ++calls <= 10 ? Promise.reject(full) : calls === 11 ? Promise.reject(new Error('flaky')) : 'stored')));
+    await flush();
+    for (let i = 0; i < 12 && !state.result; i++) await advance(100_000);
+    expect(state.result).toEqual({ ok: true, value: 'stored', attempts: 2 });
+    expect(seen).toEqual([...Array<number>(11).fill(1), 2]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('backs off between back-pressure waits: 100, 200, 400 ms', async () => {
+    const { retry, advance } = setup(1);
+    const full = new BackpressureError('outbox full');
+    let calls = 0;
+    track(retry(async () => (calls++, Promise.reject(full))));
+    await flush();
+    await advance(99);
+    expect(calls).toBe(1);
+    await advance(1);
+    expect(calls).toBe(2);
+    await advance(199);
+    expect(calls).toBe(2);
+    await advance(1);
+    expect(calls).toBe(3);
+    await advance(400);
+    expect(calls).toBe(4);
+  });
+
+  it('a shutdown ends the wait: the failure comes back as aborted, not final', async () => {
+    const { clock, retry } = setup(1);
+    const full = new BackpressureError('outbox full');
+    const shutdown = new AbortController();
+    const state = track(retry(async () => Promise.reject(full), { signal: shutdown.signal }));
+    await flush();
+    shutdown.abort();
+    await flush();
+    expect(state.result).toEqual({ ok: false, error: full, attempts: 1, permanent: false, aborted: true });
     expect(clock.pending).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/app/config.js';
 import { startPipeline, type Pipeline } from '../../src/app/startPipeline.js';
 import type { Envelope } from '../../src/domain/envelope.js';
 import { encodeStructured } from '../../src/domain/encodeEnvelope.js';
-import { createMemoryBroker, createMemoryOrderStore, type MemoryBroker, type MemoryOrderStore } from '../../src/gateways/memory/index.js';
+import { createMemoryBroker, createMemoryOrderStore, type MemoryBroker, type MemoryOrderStore, type MemoryOrderStoreOptions } from '../../src/gateways/memory/index.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -37,10 +37,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function harness(options: { wrapStore?: (store: OrderStore) => OrderStore; config?: Record<string, string> } = {}): Promise<Harness> {
+export async function harness(
+  options: { wrapStore?: (store: OrderStore) => OrderStore; config?: Record<string, string>; store?: MemoryOrderStoreOptions } = {},
+): Promise<Harness> {
   const config = testConfig(options.config);
   const broker = createMemoryBroker();
-  const store = createMemoryOrderStore();
+  const store = createMemoryOrderStore(options.store);
   const visibleStore = options.wrapStore ? options.wrapStore(store) : store;
   const changes: OrderChange[] = [];
   const start = async () => {
