@@ -12,9 +12,12 @@ export type Announce = (changes: readonly OrderChange[]) => Promise<void>;
  */
 export class LiveAnnouncer {
   #sink: Announce | undefined;
+  readonly #beforeAnnounce: () => void;
 
   /** `beforeAnnounce` runs before each announcement (the crash tests' `hub.before-publish`). */
-  constructor(private readonly beforeAnnounce: () => void = () => undefined) {}
+  constructor(beforeAnnounce: () => void = () => undefined) {
+    this.#beforeAnnounce = beforeAnnounce;
+  }
 
   /** Sends every later announcement to `sink`; the returned function detaches it. */
   attach(sink: Announce): () => void {
@@ -26,7 +29,7 @@ export class LiveAnnouncer {
 
   announce(changes: readonly OrderChange[]): Promise<void> {
     if (!this.#sink || changes.length === 0) return Promise.resolve();
-    this.beforeAnnounce();
+    this.#beforeAnnounce();
     return this.#sink(changes);
   }
 }

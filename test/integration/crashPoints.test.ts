@@ -7,7 +7,7 @@ import type { CrashPoint } from '../../src/app/crashPoints.js';
 import { fromStreamFields } from '../../src/gateways/redis/redisStreamMessage.js';
 import { bearer } from '../support/auth.js';
 import { goProducers, publishPaidOrders, type Producer } from '../support/goProducers.js';
-import { keysOf, storedOrders } from '../support/redisOrders.js';
+import { deleteRunKeys, storedOrders } from '../support/redisOrders.js';
 import { runEnv } from '../support/runEnv.js';
 import { killedBy, spawnOrderly, type SpawnedOrderly } from '../support/spawnOrderly.js';
 
@@ -63,8 +63,7 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
     const producer: Producer = await goProducers.redis(prefix, env, run);
     cleanups.push(async () => {
       await producer.close();
-      const keys = [...(await keysOf(redis, `${keyPrefix}*`)), ...(await keysOf(redis, `${prefix}*`))];
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRunKeys(redis, keyPrefix, prefix);
     });
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);
     await publishPaidOrders(producer, orderIds);
@@ -126,8 +125,7 @@ describe('kill -9 at instrumented points - redis streams, redis store', () => {
       ORDERLY_JOBS_CONCURRENCY: '1',
     };
     cleanups.push(async () => {
-      const keys = [...(await keysOf(redis, `${keyPrefix}*`)), ...(await keysOf(redis, `${prefix}*`))];
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRunKeys(redis, keyPrefix, prefix);
     });
     const first = await spawnOrderly({ ...env, ORDERLY_TEST_CRASH_AT: 'task.mid-run:3' });
     processes.push(first);

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/gateways/redis/redisClusterBusCodec.js';
 import { goProducers, publishPaidOrders, type Producer } from '../support/goProducers.js';
-import { keysOf, storedOrders } from '../support/redisOrders.js';
+import { deleteRunKeys, storedOrders } from '../support/redisOrders.js';
 import { runEnv } from '../support/runEnv.js';
 import { killedBy, spawnOrderly, type SpawnedOrderly } from '../support/spawnOrderly.js';
 
@@ -54,8 +54,7 @@ describe('kill -9 before the hub bus has a change - redis streams, redis store, 
     const producer: Producer = await goProducers.redis(prefix, env, run);
     cleanups.push(async () => {
       await producer.close();
-      const keys = [...(await keysOf(redis, `${keyPrefix}*`)), ...(await keysOf(redis, `${prefix}*`))];
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRunKeys(redis, keyPrefix, prefix);
     });
     const orderIds = Array.from({ length: ORDERS }, (_, i) => `${run}-${i}`);
     await publishPaidOrders(producer, orderIds);

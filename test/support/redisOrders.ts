@@ -33,3 +33,9 @@ export async function storedOrders(redis: Redis, keyPrefix: string, orderIds: re
 export async function paidOrders(redis: Redis, keyPrefix: string, orderIds: readonly string[]): Promise<number> {
   return [...(await storedOrders(redis, keyPrefix, orderIds)).values()].filter((order) => order.status === 'paid').length;
 }
+
+/** Deletes every key of a run: its store keys (`keyPrefix`) and its streams (`prefix`). */
+export async function deleteRunKeys(redis: Redis, keyPrefix: string, prefix: string): Promise<void> {
+  const keys = [...(await keysOf(redis, `${keyPrefix}*`)), ...(await keysOf(redis, `${prefix}*`))];
+  if (keys.length > 0) await redis.del(...keys);
+}
