@@ -2,7 +2,7 @@
  * Every benchmark scenario against its baseline, in one run, and the summary at the top of
  * BENCHMARKS.md with its charts (issue 7).
  *
- *   npm run bench                      # everything, 5 alternating rounds (about an hour on a quiet machine)
+ *   npm run bench                      # everything, 5 alternating rounds (about 80 minutes on a quiet machine)
  *   npm run bench -- --quick           # small sizes, 2 rounds, into artifacts/bench/ (a few minutes)
  *   npm run bench -- --only hub,latency
  *   npm run bench -- --rounds 7 --timeout 120 --out BENCHMARKS.md --charts bench/charts
@@ -10,7 +10,8 @@
  * Scenarios: `pipeline` (issue 1; driven from here, one `--task` process per measurement),
  * `brokers`, `hub` and `latency` (each its own bench run whole in one child, which alternates by
  * itself and hands back every measurement with `--json`), and `metrics` (issue 6; read from its
- * progress lines, skipped if that bench is not built). Every child has a hard timeout, past which
+ * progress lines, skipped if that bench is not built), and `overload` (issue 7; `npm run overload`
+ * once per round, each round Orderly then the raw pausing client). Every child has a hard timeout, past which
  * its whole process group is stopped. Only a complete, full-size run writes BENCHMARKS.md unless
  * `--out` says otherwise; the markers `<!-- bench:generated:start … -->` … `<!-- bench:generated:end -->`
  * bound what is replaced, and the hand-written sections below stay as they are.
@@ -27,6 +28,7 @@ import { latencyScenario } from './report/latencyScenario.js';
 import { currentLoad, currentMachine } from './report/machine.js';
 import { metricsScenario } from './report/metricsScenario.js';
 import { BenchOptionsError, parseOptions, type RunOptions, type Scenario } from './report/options.js';
+import { overloadScenario } from './report/overloadScenario.js';
 import { pipelineScenario } from './report/pipelineScenario.js';
 import { planFor } from './report/plan.js';
 import { reportBlock } from './report/reportBlock.js';
@@ -44,6 +46,7 @@ const RUNNERS: Record<Scenario, (ctx: ScenarioContext) => Promise<ScenarioReport
   hub: hubScenario,
   latency: latencyScenario,
   metrics: metricsScenario,
+  overload: overloadScenario,
 };
 
 function readOptions(): RunOptions {

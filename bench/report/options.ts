@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
-export const SCENARIOS = ['pipeline', 'brokers', 'hub', 'latency', 'metrics'] as const;
+export const SCENARIOS = ['pipeline', 'brokers', 'hub', 'latency', 'metrics', 'overload'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** What one `npm run bench` does; from its command line. */

@@ -9,7 +9,9 @@ export interface Plan {
     readonly capped: { readonly orders: number; readonly heapMiB: number } | undefined;
   };
   /** The environment each bench that alternates by itself is run with (its BENCH_* settings). */
-  readonly env: Readonly<Record<Exclude<Scenario, 'pipeline'>, Readonly<Record<string, string>>>>;
+  readonly env: Readonly<Record<Exclude<Scenario, 'pipeline' | 'overload'>, Readonly<Record<string, string>>>>;
+  /** `npm run overload`'s arguments for one round, and the seconds of overload they ask for. */
+  readonly overload: { readonly seconds: number; readonly args: readonly string[] };
   /** Hard limit for one child process, per scenario (for the pipeline: per measurement, before the per-order allowance). */
   readonly timeoutMs: Readonly<Record<Scenario, number>>;
 }
@@ -21,7 +23,7 @@ export function planFor(options: RunOptions): Plan {
   const override = options.timeoutMinutes === undefined ? undefined : options.timeoutMinutes * MIN;
   const timeouts = (full: Record<Scenario, number>): Record<Scenario, number> =>
     Object.fromEntries(Object.entries(full).map(([k, v]) => [k, override ?? (options.quick ? Math.min(v, 10 * MIN) : v)])) as Record<Scenario, number>;
-  const limits = timeouts({ pipeline: 3 * MIN, brokers: 180 * MIN, hub: 60 * MIN, latency: 30 * MIN, metrics: 30 * MIN });
+  const limits = timeouts({ pipeline: 3 * MIN, brokers: 180 * MIN, hub: 60 * MIN, latency: 30 * MIN, metrics: 30 * MIN, overload: 25 * MIN });
   if (options.quick) {
     return {
       pipeline: { orders: [1_000, 3_000, 10_000], capped: undefined },
@@ -31,6 +33,7 @@ export function planFor(options: RunOptions): Plan {
         latency: { BENCH_ORDERS: '300', BENCH_WARMUP_ORDERS: '100', BENCH_SATURATION_ORDERS: '1000', BENCH_SATURATION_ROUNDS: '1', BENCH_ROUNDS: rounds },
         metrics: { BENCH_ORDERS: '1000', BENCH_ROUNDS: rounds },
       },
+      overload: { seconds: 10, args: ['--seconds', '10', '--measure', '6', '--prefill', '40000'] },
       timeoutMs: limits,
     };
   }
@@ -42,6 +45,8 @@ export function planFor(options: RunOptions): Plan {
       latency: { BENCH_ROUNDS: rounds, BENCH_SATURATION_ROUNDS: rounds },
       metrics: { BENCH_ROUNDS: rounds },
     },
+    // 80,000 waiting: the raw client, faster than Orderly, must not run out during the 15 s measurement.
+    overload: { seconds: 60, args: ['--seconds', '60', '--prefill', '80000'] },
     timeoutMs: limits,
   };
 }

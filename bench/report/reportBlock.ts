@@ -1,5 +1,5 @@
 import { machineLine, type Machine } from './machine.js';
-import type { RunOptions } from './options.js';
+import { SCENARIOS, type RunOptions } from './options.js';
 import type { ScenarioReport } from './summaryRow.js';
 import { summaryTable } from './summaryTable.js';
 
@@ -23,7 +23,7 @@ export function reportBlock(input: ReportInput): string {
     '',
     '    npm run bench                      # every scenario, 5 alternating rounds; rewrites this block and bench/charts/',
     '    npm run bench -- --quick           # small sizes, 2 rounds, written to artifacts/bench/ (to try it out)',
-    '    npm run bench -- --only hub        # one scenario (pipeline, brokers, hub, latency, metrics), to artifacts/bench/',
+    `    npm run bench -- --only hub        # one scenario (${SCENARIOS.join(', ')}), to artifacts/bench/`,
     '',
   ];
   if (options.quick) lines.push('**A quick run: the sizes are far too small to judge any goal. Not for the record.**', '');

@@ -3,10 +3,11 @@ import { verdict, type SummaryRow } from './summaryRow.js';
 
 const whole = (n: number) => Math.round(n).toLocaleString('en');
 
-/** A figure in its unit: rates and bytes whole, milliseconds to two decimals, KiB to one. */
+/** A figure in its unit: rates and bytes whole, milliseconds to two decimals, KiB and seconds to one. */
 export function formatValue(n: number, unit: string): string {
   if (unit === 'ms') return `${n.toFixed(2)} ms`;
   if (unit === 'KiB') return `${n.toFixed(1)} KiB`;
+  if (unit === 's') return `${n.toFixed(1)} s`;
   return `${whole(n)} ${unit}`;
 }
 

@@ -6,6 +6,7 @@ import { chartsOf } from '../../bench/report/charts.js';
 import { GeneratedBlockMarkerError, GENERATED_END, GENERATED_START, replaceGeneratedBlock } from '../../bench/report/generatedBlock.js';
 import { parseMetricsLines } from '../../bench/report/metricsLines.js';
 import { BenchOptionsError, parseOptions } from '../../bench/report/options.js';
+import { overloadReport, type OverloadRound } from '../../bench/report/overloadScenario.js';
 import { planFor } from '../../bench/report/plan.js';
 import { reportBlock } from '../../bench/report/reportBlock.js';
 import { runChild } from '../../bench/report/runChild.js';
@@ -203,6 +204,8 @@ describe('bench report - options, plan and the metrics bench lines', () => {
     expect(full.pipeline.orders).toEqual([1_000, 10_000, 100_000]);
     expect(full.env.hub).toEqual({ BENCH_CLIENTS: '1000,10000', BENCH_ROUNDS: '5' });
     expect(planFor(parseOptions(['--timeout', '3'], '/repo')).timeoutMs.brokers).toBe(3 * 60_000);
+    expect(full.overload).toEqual({ seconds: 60, args: ['--seconds', '60', '--prefill', '80000'] });
+    expect(quick.overload.seconds).toBeLessThan(60);
   });
 
   it('reads the metrics bench\'s progress lines, failures included', () => {
@@ -217,6 +220,51 @@ describe('bench report - options, plan and the metrics bench lines', () => {
       { size: 'memory 20000', round: 1, kind: 'on', error: 'the store has 3 orders' },
       { size: 'kafka 20000', round: 2, kind: 'on', measurement: { messages: 40000, seconds: 4.44, cpuPerThousand: 0.11 } },
     ]);
+  });
+});
+
+describe('bench report - overload rounds', () => {
+  const side = (target: 'orderly' | 'raw', drainS: number | undefined, peakRssMiB: number, problems: string[] = []) => ({
+    run: `r-${target}`,
+    target,
+    rate: 3000,
+    measuredRate: target === 'orderly' ? 3000 : 3300,
+    cpuUsPerMessage: 400,
+    restRssMiB: 200,
+    peakRssMiB,
+    maxLag: 120_000,
+    overloadPublished: 360_000,
+    overloadPublishRate: 6000,
+    ...(drainS === undefined ? {} : { drainMs: drainS * 1000 }),
+    verdictLine: problems.length === 0 ? 'PASS' : 'FAIL',
+    problems,
+  });
+  const round = (orderly: ReturnType<typeof side>, raw: ReturnType<typeof side>, failures: string[] = []): OverloadRound => ({ bound: 384, orderly, raw, failures });
+
+  it('pairs drain times round by round, holds the median to no slower, and the worst peak to the bound', () => {
+    const report = overloadReport(
+      [round(side('orderly', 60, 240), side('raw', 90, 110)), round(side('orderly', 80, 250), side('raw', 40, 100), ['Orderly drained 2.00× as long as the raw client']), round(side('orderly', 50, 390), side('raw', 100, 120), ['peak above the bound'])],
+      60,
+    );
+    expect(report.failed).toBe(false);
+    const [drain, , , peak] = report.rows;
+    expect(drain!.orderly).toEqual([60, 80, 50]);
+    expect(drain!.baseline).toEqual([90, 40, 100]);
+    expect(drain!.cpuPerThousand).toEqual({ orderly: [0.4, 0.4, 0.4], baseline: [0.4, 0.4, 0.4] });
+    expect(peak).toMatchObject({ orderly: [390], baseline: [120], goal: { atMost: 384 } });
+    const table = summaryTable(report.rows);
+    expect(table).toContain('0.67× [0.50× – 2.00×] (3 rounds)'); // median of 60/90, 80/40, 50/100
+    expect(table.split('\n').at(-1)).toContain('**no**'); // 390 MiB over 384, though the median round is under
+    expect(report.notes).toEqual(['overload, round 2, a goal missed in that round: Orderly drained 2.00× as long as the raw client', 'overload, round 3, a goal missed in that round: peak above the bound']);
+  });
+
+  it('fails on a broken guarantee or a round without a result, and leaves those rounds out of the figures', () => {
+    const report = overloadReport([round(side('orderly', undefined, 240, ['oracle: FAIL 3 lost']), side('raw', 90, 110), ['orderly: oracle: FAIL 3 lost']), { childFailure: 'killed after its 25 min timeout' }], 10);
+    expect(report.failed).toBe(true);
+    expect(report.rows[0]!.orderly).toEqual([Number.NaN, Number.NaN]);
+    expect(report.rows[0]!.baseline).toEqual([90, Number.NaN]);
+    expect(report.notes).toEqual(['overload, round 1: orderly: oracle: FAIL 3 lost', 'overload, round 2: no result: killed after its 25 min timeout']);
+    expect(overloadReport([{ bound: 384, failures: ['the run failed: Redis down'] }], 60)).toMatchObject({ failed: true, notes: ['overload, round 1: the run failed: Redis down'] });
   });
 });
 

@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
-import { overloadRun, type OverloadResult } from './overloadRun.js';
+import { jsonOutputPath, writeJsonOutput } from '../../bench/report/jsonOutput.js';
+import { overloadRun, type OverloadJson, type OverloadResult } from './overloadRun.js';
 import { numberArgs } from './runScale.js';
 
 /**
@@ -13,10 +14,15 @@ import { numberArgs } from './runScale.js';
  * waiting, before the overload.
  *
  * `node dist/test/scale/overload.js [--seconds 60 --measure 15 --prefill 40000 --credit 256
- * --heap 256 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7]`; exits
- * non-zero on any failure.
+ * --heap 256 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7] [--json=<file>]`;
+ * exits non-zero on any failure. `--json` also writes both sides' results and the failures, for
+ * `npm run bench`, which runs this as its `overload` scenario, one round per process.
  */
-const args = numberArgs({ seconds: 60, measure: 15, prefill: 40_000, credit: 256, heap: 256, liveOrders: 2000, bound: 0, factor: 2, normal: 0.5, tolerance: 0.25, seed: 7, eventsPerOrder: 8 });
+const json = jsonOutputPath(process.argv);
+const args = numberArgs(
+  { seconds: 60, measure: 15, prefill: 40_000, credit: 256, heap: 256, liveOrders: 2000, bound: 0, factor: 2, normal: 0.5, tolerance: 0.25, seed: 7, eventsPerOrder: 8 },
+  process.argv.slice(2).filter((a) => !a.startsWith('--json=')),
+);
 /** The largest event Orderly accepts in this run: part of the memory bound. */
 const MAX_BODY_BYTES = 256 * 1024;
 /** What Node needs beside V8's old space: code, the young generation, sockets and their buffers. */
@@ -76,5 +82,6 @@ for (const r of [orderly, raw]) {
   if (r && orderly && r.overloadPublishRate < 0.9 * args.factor * orderly.rate) console.log(`note: ${r.target}'s run published at ${f(r.overloadPublishRate)}/s during the overload, under 90 % of the ${f(args.factor * orderly.rate)}/s asked`);
 }
 for (const failure of failures) console.log(`problem: ${failure}`);
+if (json !== undefined) await writeJsonOutput(json, { bound, workCpuUs, orderly, raw, failures } satisfies OverloadJson);
 console.log(`${failures.length === 0 ? 'PASS' : 'FAIL'} overload in ${Math.round((Date.now() - started) / 1000)} s (artifacts/scale/${orderly?.run ?? 'overload-*'}/, ${raw?.run ?? ''})`);
 process.exit(failures.length === 0 ? 0 : 1);

@@ -70,6 +70,17 @@ export interface OverloadResult {
   readonly problems: string[];
 }
 
+/** What `--json` writes: one round of the bench's `overload` scenario. */
+export interface OverloadJson {
+  /** The memory bound stated before the run (MiB). */
+  readonly bound: number;
+  readonly workCpuUs?: number | undefined;
+  readonly orderly?: OverloadResult | undefined;
+  readonly raw?: OverloadResult | undefined;
+  /** Everything that failed the run, the missed bound and the slow drain included. */
+  readonly failures: readonly string[];
+}
+
 const silentLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
