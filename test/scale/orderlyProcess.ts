@@ -13,6 +13,16 @@ const ENTRIES = {
 } as const;
 export type OrderlyEntry = keyof typeof ENTRIES;
 
+/**
+ * `SCALE_CPU_PROFILE_DIR=<dir>`: every child writes a V8 CPU profile there when it exits cleanly
+ * (SIGTERM), named after it; open it in Chrome DevTools or speedscope. `--cpu-prof` is refused in
+ * NODE_OPTIONS, so it goes on the command line.
+ */
+const profileArgs = (name: string): string[] => {
+  const dir = process.env.SCALE_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${process.pid}-${Date.now()}.cpuprofile`] : [];
+};
+
 /** Children still running: killed if the harness exits first (a hard timeout), never left behind. */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -44,7 +54,7 @@ export interface OrderlyProcess {
  * they printed `<ENTRY>-READY`), within `timeoutMs`.
  */
 export async function startOrderly(name: string, env: Record<string, string>, entry: OrderlyEntry = 'orderly', timeoutMs = 60_000): Promise<OrderlyProcess> {
-  const child = spawn(process.execPath, [ENTRIES[entry]], { env: { ...process.env, ...env, RACE_INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profileArgs(name), ENTRIES[entry]], { env: { ...process.env, ...env, RACE_INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let pending = '';
   const warnings = new Map<string, number>();

@@ -47,7 +47,9 @@ export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, dep
   const keyPrefix = options.keyPrefix ?? '';
   const clock = deps.clock ?? systemClock;
   // Lazy: nothing connects before it is used, and a gateway that was never used closes at once.
-  const redis = new Redis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 2 });
+  // Auto-pipelined: the acks, dead letters and publishes of one tick go out in one socket write
+  // instead of one write each (a write per ack was 5 % of Orderly's CPU under a backlog).
+  const redis = new Redis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   redis.on('error', () => undefined); // commands fail with the error, and ioredis reconnects
   const blockingConnections = new Set<Redis>();
   let closing: Promise<void> | undefined;
@@ -58,7 +60,8 @@ export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, dep
   };
   const blockingConnection = () => {
     // Never reconnects by itself: its read fails instead, and the consumer opens a new one.
-    const connection = redis.duplicate({ retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    // Not auto-pipelined: a command queued behind a blocking read would wait for it to end.
+    const connection = redis.duplicate({ retryStrategy: () => null, maxRetriesPerRequest: 0, enableAutoPipelining: false });
     connection.on('error', () => undefined); // reported through the failed read instead
     connection.on('end', () => blockingConnections.delete(connection));
     blockingConnections.add(connection);
@@ -70,6 +73,9 @@ export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, dep
       for (const connection of blockingConnections) connection.disconnect();
       blockingConnections.clear();
       if (redis.status === 'wait') return redis.disconnect(); // never connected
+      // An auto-pipelined command goes out on the next tick, QUIT at once: a PING behind the
+      // commands already asked for (acks of a draining consumer) lets them be answered first.
+      await redis.ping().catch(() => undefined);
       await redis.quit().then(
         () => undefined,
         () => redis.disconnect(),
