@@ -14,20 +14,27 @@ import { numberArgs } from './runScale.js';
  * waiting, before the overload.
  *
  * `node dist/test/scale/overload.js [--seconds 60 --measure 15 --prefill 40000 --credit 256
- * --heap 256 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7] [--json=<file>]`;
+ * --heap 256 --semiSpace 64 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7] [--json=<file>]`;
  * exits non-zero on any failure. `--json` also writes both sides' results and the failures, for
  * `npm run bench`, which runs this as its `overload` scenario, one round per process.
  */
 const json = jsonOutputPath(process.argv);
 const args = numberArgs(
-  { seconds: 60, measure: 15, prefill: 40_000, credit: 256, heap: 256, liveOrders: 2000, bound: 0, factor: 2, normal: 0.5, tolerance: 0.25, seed: 7, eventsPerOrder: 8 },
+  { seconds: 60, measure: 15, prefill: 40_000, credit: 256, heap: 256, semiSpace: 64, liveOrders: 2000, bound: 0, factor: 2, normal: 0.5, tolerance: 0.25, seed: 7, eventsPerOrder: 8 },
   process.argv.slice(2).filter((a) => !a.startsWith('--json=')),
 );
 /** The largest event Orderly accepts in this run: part of the memory bound. */
 const MAX_BODY_BYTES = 256 * 1024;
-/** What Node needs beside V8's old space: code, the young generation, sockets and their buffers. */
+/** What Node needs beside V8's heap: code, sockets and their buffers. */
 const OFF_HEAP_MIB = 64;
-const bound = args.bound > 0 ? args.bound : Math.ceil(args.heap + OFF_HEAP_MIB + (args.credit * MAX_BODY_BYTES) / 2 ** 20);
+/**
+ * V8's young generation is three semi-spaces (16 MiB each by default on Node 20). Orderly makes
+ * short-lived garbage for every message and spent a quarter of its time collecting it: 64 MiB
+ * semi-spaces took its CPU per message from a median of 350 µs to 277 µs on this machine (32 MiB:
+ * 325 µs; 128 MiB beside a 256 MiB old space collapsed). BENCHMARKS.md has the runs. 0: V8's default.
+ */
+const youngMiB = 3 * args.semiSpace;
+const bound = args.bound > 0 ? args.bound : Math.ceil(args.heap + youngMiB + OFF_HEAP_MIB + (args.credit * MAX_BODY_BYTES) / 2 ** 20);
 const drainTimeoutMs = Math.round((((args.factor - 1) * args.seconds) / (1 - args.normal)) * 2 * 1000 + 30_000);
 const hardTimeoutMs = 2 * (args.seconds * 1000 + drainTimeoutMs + 90_000 + 60_000) + (args.measure + 120) * 1000;
 setTimeout(() => {
@@ -40,11 +47,11 @@ const orderlyEnv = {
   ORDERLY_MAX_BODY_BYTES: String(MAX_BODY_BYTES),
   ORDERLY_MAX_LIVE_ORDERS: String(args.liveOrders),
   ORDERLY_HUB_MAX_TOPICS: String(args.liveOrders),
-  NODE_OPTIONS: `--max-old-space-size=${args.heap}`,
+  NODE_OPTIONS: `--max-old-space-size=${args.heap}${args.semiSpace > 0 ? ` --max-semi-space-size=${args.semiSpace}` : ''}`,
 };
 const started = Date.now();
 const log = (line: string) => console.log(`[overload ${new Date().toISOString().slice(11, 19)}] ${line}`);
-log(`memory bound for Orderly: ${bound} MiB = V8 old space capped at ${args.heap} MiB + ${OFF_HEAP_MIB} MiB for Node beside it + credit ${args.credit} × max message ${MAX_BODY_BYTES / 1024} KiB`);
+log(`memory bound for Orderly: ${bound} MiB = V8 old space capped at ${args.heap} MiB + young generation ${youngMiB} MiB (3 × ${args.semiSpace} MiB semi-space) + ${OFF_HEAP_MIB} MiB for Node beside V8 + credit ${args.credit} × max message ${MAX_BODY_BYTES / 1024} KiB`);
 const common = { credit: args.credit, overloadSeconds: args.seconds, overloadFactor: args.factor, normalFactor: args.normal, drainTimeoutMs, eventsPerOrder: args.eventsPerOrder, seed: args.seed, log };
 const failures: string[] = [];
 let orderly: OverloadResult | undefined;
