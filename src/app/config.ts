@@ -100,7 +100,13 @@ export const settings = {
     default: 'order.status',
     doc: 'Channel the `order.status-changed` events go to, on the `ORDERLY_PUBLISH_TO` broker (after `ORDERLY_CHANNEL_PREFIX`); must not be one of `ORDERLY_CHANNELS`.',
   },
-  ORDERLY_OUTBOX_BATCH: { schema: int(1, 10_000), default: '100', doc: 'Outbox entries the relay reads and publishes per pass.' },
+  ORDERLY_OUTBOX_BATCH: {
+    schema: int(1, 10_000),
+    // A pass costs a few round trips whatever its size: with 100 per pass the relay fell behind
+    // 2,000 transitions/s under a backlog, the outbox filled and the pipeline waited for it.
+    default: '1000',
+    doc: 'Outbox entries the relay reads and publishes per pass; it must outpace the transitions, or the outbox fills and events wait for it.',
+  },
   ORDERLY_OUTBOX_POLL_MS: {
     schema: int(10, 600_000),
     default: '1000',

@@ -10,7 +10,7 @@ describe('config - status events', () => {
     expect(config).toMatchObject({
       ORDERLY_STATUS_EVENTS: true,
       ORDERLY_STATUS_CHANNEL: 'order.status',
-      ORDERLY_OUTBOX_BATCH: 100,
+      ORDERLY_OUTBOX_BATCH: 1000,
       ORDERLY_OUTBOX_POLL_MS: 1000,
       ORDERLY_OUTBOX_MAX_PENDING: 100_000,
     });

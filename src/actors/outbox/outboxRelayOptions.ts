@@ -12,7 +12,7 @@ export interface OutboxRelayOptions {
   readonly sink: Sink;
   /** Channel every entry is published to (Orderly: `<prefix>order.status`). */
   readonly channel: string;
-  /** Most entries read (and published) in one pass. @default 100 */
+  /** Most entries read (and published) in one pass. @default 1000 */
   readonly batchSize?: number;
   /**
    * How long the relay sleeps when it found nothing and nobody wakes it: the delay before it
@@ -53,7 +53,7 @@ const positiveInteger = (name: string, value: number) => {
 /** Defaults filled in and every field checked, in one place. */
 export function resolveOutboxRelayOptions(options: OutboxRelayOptions): ResolvedOutboxRelayOptions {
   const resolved = {
-    batchSize: 100,
+    batchSize: 1000,
     pollMs: 1_000,
     retryBaseMs: 100,
     retryMaxMs: 10_000,
