@@ -33,7 +33,9 @@ const OFF_HEAP_MIB = 64;
  * semi-spaces took its CPU per message from a median of 350 µs to 277 µs on this machine (32 MiB:
  * 325 µs; 128 MiB beside a 256 MiB old space collapsed). BENCHMARKS.md has the runs. 0: V8's default.
  */
-const youngMiB = 3 * args.semiSpace;
+const NODE_DEFAULT_SEMI_SPACE_MIB = 16;
+const semiSpaceMiB = args.semiSpace > 0 ? args.semiSpace : NODE_DEFAULT_SEMI_SPACE_MIB;
+const youngMiB = 3 * semiSpaceMiB;
 const bound = args.bound > 0 ? args.bound : Math.ceil(args.heap + youngMiB + OFF_HEAP_MIB + (args.credit * MAX_BODY_BYTES) / 2 ** 20);
 const drainTimeoutMs = Math.round((((args.factor - 1) * args.seconds) / (1 - args.normal)) * 2 * 1000 + 30_000);
 const hardTimeoutMs = 2 * (args.seconds * 1000 + drainTimeoutMs + 90_000 + 60_000) + (args.measure + 120) * 1000;
@@ -51,7 +53,7 @@ const orderlyEnv = {
 };
 const started = Date.now();
 const log = (line: string) => console.log(`[overload ${new Date().toISOString().slice(11, 19)}] ${line}`);
-log(`memory bound for Orderly: ${bound} MiB = V8 old space capped at ${args.heap} MiB + young generation ${youngMiB} MiB (3 × ${args.semiSpace} MiB semi-space) + ${OFF_HEAP_MIB} MiB for Node beside V8 + credit ${args.credit} × max message ${MAX_BODY_BYTES / 1024} KiB`);
+log(`memory bound for Orderly: ${bound} MiB = V8 old space capped at ${args.heap} MiB + young generation ${youngMiB} MiB (3 × ${semiSpaceMiB} MiB semi-space) + ${OFF_HEAP_MIB} MiB for Node beside V8 + credit ${args.credit} × max message ${MAX_BODY_BYTES / 1024} KiB`);
 const common = { credit: args.credit, overloadSeconds: args.seconds, overloadFactor: args.factor, normalFactor: args.normal, drainTimeoutMs, eventsPerOrder: args.eventsPerOrder, seed: args.seed, log };
 const failures: string[] = [];
 let orderly: OverloadResult | undefined;
