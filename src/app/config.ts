@@ -103,7 +103,7 @@ export const settings = {
   ORDERLY_OUTBOX_BATCH: {
     schema: int(1, 10_000),
     // A pass costs a few round trips whatever its size: with 100 per pass the relay fell behind
-    // 2,000 transitions/s under a backlog, the outbox filled and the pipeline waited for it.
+    // the transitions of a 60 s overload (near 2,000/s), the outbox filled and the pipeline waited.
     default: '1000',
     doc: 'Outbox entries the relay reads and publishes per pass; it must outpace the transitions, or the outbox fills and events wait for it.',
   },
