@@ -7,20 +7,23 @@ import { numberArgs } from './runScale.js';
  * Overload (issue 7): a producer at twice the sustainable rate for 60 s, then at half of it.
  * Orderly's resident set must stay under a bound stated up front (credit holds, the Redis stream
  * keeps the backlog), the lag must drain afterwards, and the oracle must find nothing lost and
- * nothing applied twice. The same load (made from Orderly's S) then goes to a raw ioredis
- * consumer with pause/resume (`rawPausingConsumer`, spending Orderly's CPU per message as a busy
- * loop) in the same invocation: Orderly's lag must drain no slower than the raw client's (within
- * `--tolerance`). S is each consumer's acked rate over `--measure` s with `--prefill` messages
- * waiting, before the overload.
+ * nothing applied twice. Then, in the same invocation, a raw ioredis consumer with pause/resume
+ * (`rawPausingConsumer`, spending Orderly's CPU per message as a busy loop) goes through the same
+ * run: Orderly's lag must drain no slower than the raw client's (within `--tolerance`).
  *
- * `node dist/test/scale/overload.js [--seconds 60 --measure 15 --prefill 40000 --credit 256
+ * Each consumer's load is made from its own S, so both face twice what they can keep up and the
+ * drain times compare how each recovers, not how fast each is. S is the consumer's acked rate over
+ * `--measure` s with `--prefill` messages waiting and the producer publishing beside it at the
+ * rate it acked over 5 s with the producer idle (`overloadRun`).
+ *
+ * `node dist/test/scale/overload.js [--seconds 60 --measure 15 --prefill 60000 --credit 256
  * --heap 256 --semiSpace 64 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7] [--json=<file>]`;
  * exits non-zero on any failure. `--json` also writes both sides' results and the failures, for
  * `npm run bench`, which runs this as its `overload` scenario, one round per process.
  */
 const json = jsonOutputPath(process.argv);
 const args = numberArgs(
-  { seconds: 60, measure: 15, prefill: 40_000, credit: 256, heap: 256, semiSpace: 64, liveOrders: 2000, bound: 0, factor: 2, normal: 0.5, tolerance: 0.25, seed: 7, eventsPerOrder: 8 },
+  { seconds: 60, measure: 15, prefill: 60_000, credit: 256, heap: 256, semiSpace: 64, liveOrders: 2000, bound: 0, factor: 2, normal: 0.5, tolerance: 0.25, seed: 7, eventsPerOrder: 8 },
   process.argv.slice(2).filter((a) => !a.startsWith('--json=')),
 );
 /** The largest event Orderly accepts in this run: part of the memory bound. */
@@ -63,7 +66,7 @@ try {
   orderly = await overloadRun({ ...common, target: 'orderly', measure: { prefill: args.prefill, seconds: args.measure }, env: orderlyEnv });
   // Orderly's CPU per message, but at most 90 % of one core at S: the raw client works on one thread, Orderly's CPU includes its helper threads'.
   workCpuUs = Math.min(orderly.cpuUsPerMessage ?? 0, (0.9 * 1e6) / orderly.rate);
-  raw = await overloadRun({ ...common, target: 'raw', rate: orderly.rate, workCpuUs, measure: { prefill: args.prefill, seconds: args.measure } });
+  raw = await overloadRun({ ...common, target: 'raw', workCpuUs, measure: { prefill: args.prefill, seconds: args.measure } });
 } catch (error) {
   failures.push(`the run failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 }
@@ -78,9 +81,10 @@ if (ratio !== undefined && ratio > 1 + args.tolerance) failures.push(`Orderly dr
 console.log(`\n== overload: ${args.factor}×S for ${args.seconds} s, then ${args.normal}×S, on Redis Streams (credit ${args.credit}); load average ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
 console.log('| | Orderly | raw client (pause/resume) |');
 console.log('| --- | --- | --- |');
-console.log(`| sustainable rate (msg/s, over ${args.measure} s with a backlog) | S = ${f(orderly?.measuredRate)} | ${f(raw?.measuredRate)} (the load is made from Orderly's S) |`);
+console.log(`| acked rate with a backlog, the producer idle (msg/s, over 5 s) | ${f(orderly?.idleRate)} | ${f(raw?.idleRate)} |`);
+console.log(`| sustainable rate S (msg/s, over ${args.measure} s with a backlog, the producer at the rate above) | ${f(orderly?.measuredRate)} | ${f(raw?.measuredRate)} |`);
 console.log(`| CPU per message (µs) | ${f(orderly?.cpuUsPerMessage)} | ${f(raw?.cpuUsPerMessage)} (a busy loop of ${f(workCpuUs)} in it) |`);
-console.log(`| published during the overload (msg/s; asked: ${f(orderly ? orderly.rate * args.factor : undefined)}) | ${f(orderly?.overloadPublishRate)} | ${f(raw?.overloadPublishRate)} |`);
+console.log(`| published during the overload (msg/s; asked: ${args.factor}×S) | ${f(orderly?.overloadPublishRate)} | ${f(raw?.overloadPublishRate)} |`);
 console.log(`| most lag (messages kept by the broker) | ${f(orderly?.maxLag)} | ${f(raw?.maxLag)} |`);
 console.log(`| resident set at rest → peak (MiB) | ${f(orderly?.restRssMiB)} → ${f(orderly?.peakRssMiB)} (bound ${bound}) | ${f(raw?.restRssMiB)} → ${f(raw?.peakRssMiB)} |`);
 console.log(`| drained after the overload | ${s(orderly?.drainMs)} | ${s(raw?.drainMs)} |`);
@@ -88,7 +92,7 @@ console.log(`| Orderly ÷ raw drain time | ${f(ratio, 2)} | |`);
 console.log(`| verdict | ${orderly?.verdictLine ?? '—'} | ${raw?.verdictLine ?? '—'} |`);
 for (const r of [orderly, raw]) {
   // Not a failure of the consumer: the harness's publisher could not keep the pace (Redis busy), so that run saw less overload.
-  if (r && orderly && r.overloadPublishRate < 0.9 * args.factor * orderly.rate) console.log(`note: ${r.target}'s run published at ${f(r.overloadPublishRate)}/s during the overload, under 90 % of the ${f(args.factor * orderly.rate)}/s asked`);
+  if (r && r.overloadPublishRate < 0.9 * args.factor * r.rate) console.log(`note: ${r.target}'s run published at ${f(r.overloadPublishRate)}/s during the overload, under 90 % of the ${f(args.factor * r.rate)}/s asked`);
 }
 for (const failure of failures) console.log(`problem: ${failure}`);
 if (json !== undefined) await writeJsonOutput(json, { bound, workCpuUs, orderly, raw, failures } satisfies OverloadJson);

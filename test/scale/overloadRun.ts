@@ -21,7 +21,11 @@ export interface OverloadRunOptions {
   readonly target: 'orderly' | 'raw';
   /** The consumer's credit: Orderly's `ORDERLY_CREDIT`, the raw client's queue bound. */
   readonly credit: number;
-  /** Measure the sustainable rate first: this many messages published before the consumer starts, its acked rate over `seconds`. */
+  /**
+   * Measure the sustainable rate first: this many messages published before the consumer starts;
+   * its acked rate over a few seconds with the producer idle, then, S, its acked rate over
+   * `seconds` with the producer publishing at that first rate beside it.
+   */
   readonly measure?: { readonly prefill: number; readonly seconds: number };
   /** The sustainable rate S (messages/s) the load is made from; when absent, the one measured here. */
   readonly rate?: number;
@@ -52,7 +56,9 @@ export interface OverloadResult {
   readonly target: 'orderly' | 'raw';
   /** S the load was made from (messages/s). */
   readonly rate: number;
-  /** The consumer's own acked rate over the measurement, when measured. */
+  /** The consumer's acked rate with a backlog waiting and the producer idle: the first estimate, when measured. */
+  readonly idleRate?: number;
+  /** The consumer's own acked rate over the measurement (a backlog waiting, the producer at `idleRate` beside it), when measured. */
   readonly measuredRate?: number;
   /** The consumer's CPU per acked message over the measurement (µs). */
   readonly cpuUsPerMessage?: number;
@@ -82,12 +88,14 @@ export interface OverloadJson {
 }
 
 const silentLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+/** How long the first estimate of S, with the producer idle, is measured (s). */
+const IDLE_ESTIMATE_S = 5;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One overload run against the machine's Redis (Streams as the broker, and Orderly's store),
  * everything named for the run and removed afterwards, even on failure: optionally the
- * sustainable rate S measured first, then the load published at `overloadFactor`×S for
+ * sustainable rate S measured first (with the producer beside the consumer), then the load published at `overloadFactor`×S for
  * `overloadSeconds` and at `normalFactor`×S until the lag drains, the consumer's resident set and
  * the group's lag sampled every second, and everything published accounted for at the end (the
  * oracle for Orderly; the recorded effects for the raw client). Every wait is bounded.
@@ -139,6 +147,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
     journal = openJournal(`${dir}/journal.ndjson`);
     if (options.target === 'orderly') status = collectStatusEvents(gateway, `${prefix}${config.ORDERLY_STATUS_CHANNEL}`, `${run}-oracle`, (error) => problems.push(`status consumer failed: ${String(error)}`));
     const consumerEnv = options.target === 'orderly' ? env : { REDIS_URL: config.REDIS_URL, RAW_STREAM: stream, RAW_GROUP: run, RAW_EFFECTS: effects, RAW_CREDIT: String(options.credit), RAW_WORK_CPU_US: String(Math.round(options.workCpuUs ?? 0)) };
+    let idleRate: number | undefined;
     let measuredRate: number | undefined;
     let cpuUsPerMessage: number | undefined;
 
@@ -146,9 +155,21 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       const plan = planLoad({ orders: Math.ceil(options.measure.prefill / options.eventsPerOrder), events: options.measure.prefill, users: 100, seed: options.seed, runId: `${run}-m`, mix: 'story' });
       const prefill = publishLoad({ sink: gateway, channel: stream, plan, journal, perOrder: 'sequential' });
       for (const entry of (await prefill.done).entries) entries.push(entry);
-      options.log(`${options.target}: ${entries.length} messages waiting; measuring the sustainable rate over ${options.measure.seconds} s`);
       consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
-      const measured = await measureAckedRate({ sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() }, options.measure.seconds);
+      const probe = { sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() };
+      // A first estimate with the producer idle: the rate it publishes at while S itself is measured.
+      idleRate = (await measureAckedRate(probe, IDLE_ESTIMATE_S))?.rate;
+      if (!(idleRate! > 0)) throw new Error(`no rate measured with the producer idle: ${JSON.stringify(samples.at(-1))}`);
+      // S is measured with the producer publishing beside the consumer, as it does in the run: on a
+      // machine of 2 cores they share the CPU, and an S measured without it is more than the
+      // consumer can keep up once the producer runs (BENCHMARKS.md has the rounds that showed it).
+      options.log(`${options.target}: ${Math.round(idleRate!)}/s with the producer idle; measuring the sustainable rate over ${options.measure.seconds} s with the producer at that rate`);
+      const stopProducer = new AbortController();
+      const besidePlan = planLoad({ orders: Math.ceil((idleRate! * (options.measure.seconds + 10)) / options.eventsPerOrder), events: Math.ceil(idleRate! * (options.measure.seconds + 10)), users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
+      const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', concurrency: 512, rate: () => idleRate!, signal: stopProducer.signal });
+      const measured = await measureAckedRate(probe, options.measure.seconds);
+      stopProducer.abort();
+      for (const entry of (await beside.done).entries) entries.push(entry);
       if (measured && measured.windowS < 5) problems.push(`the prefill ran out after ${measured.windowS.toFixed(1)} s of measuring: give more with --prefill`);
       measuredRate = measured?.rate;
       cpuUsPerMessage = measured?.cpuUsPerMessage;
@@ -223,6 +244,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       run,
       target: options.target,
       rate,
+      ...(idleRate === undefined ? {} : { idleRate }),
       ...(measuredRate === undefined ? {} : { measuredRate }),
       ...(cpuUsPerMessage === undefined ? {} : { cpuUsPerMessage }),
       restRssMiB,
