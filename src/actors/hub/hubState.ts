@@ -3,7 +3,8 @@ import type { OrderView } from '../orderView.js';
 import type { SequencedHubMessage } from './hubMessage.js';
 import type { HubLimits } from './hubOptions.js';
 import type { HubSession } from './hubSession.js';
-import { eventFrame, resetFrame, subscribedFrame } from './serverFrames.js';
+import { EventJson, LazyEventFrame } from './lazyEventFrame.js';
+import { resetFrame, subscribedFrame } from './serverFrames.js';
 import { TopicHistory } from './topicHistory.js';
 
 /** Counters for metrics and tests. */
@@ -13,7 +14,7 @@ export interface HubStats {
   delivered: number;
   /** Sessions closed for being too slow or flooding. */
   cutOff: number;
-  /** Bus messages whose `event` could not be serialised; dropped. */
+  /** Bus messages whose `event` could not be serialised when a session needed it; never sent. */
   unserialisable: number;
   /** Bus messages dropped as repeats of one still in the history (see `HubMessage.id`). */
   repeats: number;
@@ -43,9 +44,11 @@ export function createHubState(limits: HubLimits): HubState {
 }
 
 /**
- * One bus message to every session subscribed to any of its topics: serialised once per topic.
- * A repeat of a message still in its first topic's history is dropped: every hub reads the same
- * bus in the same order, so every hub drops the same repeats.
+ * One bus message to every session subscribed to any of its topics: serialised once, and only
+ * if some session is subscribed to one of them (`EventJson`); the history keeps each topic's
+ * frame to build when a resuming session asks for it. A repeat of a message still in its first
+ * topic's history is dropped: every hub reads the same bus in the same order, so every hub drops
+ * the same repeats.
  */
 export function fanOut(state: HubState, message: SequencedHubMessage): void {
   const { id } = message;
@@ -54,22 +57,15 @@ export function fanOut(state: HubState, message: SequencedHubMessage): void {
     state.stats.repeats += 1;
     return;
   }
-  let eventJson: string | undefined;
-  try {
-    eventJson = JSON.stringify(message.event);
-  } catch {
-    eventJson = undefined;
-  }
-  if (eventJson === undefined) {
-    state.stats.unserialisable += 1;
-    return;
-  }
+  const json = new EventJson(message.event, state.stats);
   const { seq, ownerId } = message;
   for (const topic of message.topics) {
-    const frame = eventFrame(topic, seq, eventJson);
-    state.history.record(topic, id === undefined ? { seq, ownerId, frame } : { seq, ownerId, frame, id });
+    const entry = new LazyEventFrame(topic, seq, ownerId, id, json);
+    state.history.record(topic, entry);
     const subscribers = state.index.get(topic);
-    if (subscribers === undefined) continue;
+    if (subscribers === undefined || subscribers.size === 0) continue;
+    const frame = entry.frame;
+    if (frame === undefined) continue;
     for (const session of subscribers) session.deliver(topic, seq, ownerId, frame);
     state.stats.delivered += subscribers.size;
   }
@@ -93,8 +89,9 @@ export function subscribeFrom(state: HubState, session: HubSession, topic: strin
   session.write(subscribedFrame(topic, since), 'subscribed', since);
   let lastSeq = since;
   for (const entry of replay.entries) {
-    if (!mayRead(session.principal, entry.ownerId)) continue;
-    session.write(entry.frame, 'event', entry.seq);
+    const frame = entry.frame;
+    if (frame === undefined || !mayRead(session.principal, entry.ownerId)) continue;
+    session.write(frame, 'event', entry.seq);
     lastSeq = entry.seq;
   }
   activate(state, session, topic, lastSeq);

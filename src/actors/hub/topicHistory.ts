@@ -2,8 +2,11 @@
 export interface HistoryEntry {
   readonly seq: number;
   readonly ownerId: string;
-  /** The serialised `event` frame, exactly as live sessions got it. */
-  readonly frame: string;
+  /**
+   * The serialised `event` frame, exactly as live sessions get it; undefined when the event
+   * cannot be serialised (such an entry is never sent).
+   */
+  readonly frame: string | undefined;
   /** The message's id, if it has one (see `HubMessage.id`). */
   readonly id?: string;
 }
@@ -16,43 +19,48 @@ export type Replay =
   | { readonly complete: false };
 
 class Ring {
-  readonly #items: (HistoryEntry | undefined)[];
+  /** Grows up to `capacity` as entries come (most topics, one order's, hold a few), then wraps. */
+  readonly #items: HistoryEntry[] = [];
   #head = 0;
-  #length = 0;
   /** Highest sequence number this topic ever forgot (dropped, or never saw). */
   droppedUpTo: number;
 
-  constructor(capacity: number, droppedUpTo: number) {
-    this.#items = new Array<HistoryEntry | undefined>(capacity);
+  constructor(
+    readonly capacity: number,
+    droppedUpTo: number,
+  ) {
     this.droppedUpTo = droppedUpTo;
+  }
+
+  get #length(): number {
+    return this.#items.length;
   }
 
   get lastSeq(): number {
     if (this.#length === 0) return this.droppedUpTo;
-    return (this.#items[(this.#head + this.#length - 1) % this.#items.length] as HistoryEntry).seq;
+    return (this.#items[(this.#head + this.#length - 1) % this.#length] as HistoryEntry).seq;
   }
 
   push(entry: HistoryEntry): void {
-    if (this.#length === this.#items.length) {
-      const oldest = this.#items[this.#head] as HistoryEntry;
-      this.droppedUpTo = Math.max(this.droppedUpTo, oldest.seq);
-      this.#items[this.#head] = entry;
-      this.#head = (this.#head + 1) % this.#items.length;
+    if (this.#length < this.capacity) {
+      this.#items.push(entry);
       return;
     }
-    this.#items[(this.#head + this.#length) % this.#items.length] = entry;
-    this.#length += 1;
+    const oldest = this.#items[this.#head] as HistoryEntry;
+    this.droppedUpTo = Math.max(this.droppedUpTo, oldest.seq);
+    this.#items[this.#head] = entry;
+    this.#head = (this.#head + 1) % this.capacity;
   }
 
   has(id: string): boolean {
-    for (let i = 0; i < this.#length; i += 1) if ((this.#items[(this.#head + i) % this.#items.length] as HistoryEntry).id === id) return true;
+    for (let i = 0; i < this.#length; i += 1) if ((this.#items[(this.#head + i) % this.#length] as HistoryEntry).id === id) return true;
     return false;
   }
 
   after(since: number): HistoryEntry[] {
     const out: HistoryEntry[] = [];
     for (let i = 0; i < this.#length; i += 1) {
-      const entry = this.#items[(this.#head + i) % this.#items.length] as HistoryEntry;
+      const entry = this.#items[(this.#head + i) % this.#length] as HistoryEntry;
       if (entry.seq > since) out.push(entry);
     }
     return out;
