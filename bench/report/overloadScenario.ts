@@ -6,8 +6,8 @@ import type { ScenarioReport, SummaryRow } from './summaryRow.js';
 
 /**
  * Issue 7's overload: `npm run overload` once per round, each a fresh process that runs Orderly
- * and then the raw pausing client on the same load (made from Orderly's measured S), so the
- * rounds alternate Orderly, raw, Orderly, raw. A slow drain or a peak over the bound is a missed
+ * and then the raw pausing client, each on a load made from its own S (measured with the
+ * producer beside it), so the rounds alternate Orderly, raw, Orderly, raw. A slow drain or a peak over the bound is a missed
  * goal (the drain judged on the median ratio, the memory on the worst round); a run the oracle (or the raw client's effects check) fails, or one
  * that ends without a result, fails the scenario.
  */
@@ -70,7 +70,7 @@ export function overloadReport(rounds: readonly OverloadRound[], seconds: number
       goal: { atMost: 1, text: '≤ 1× (recovery no slower)' },
     },
     {
-      scenario: `${what}: sustainable rate S (a backlog waiting)`,
+      scenario: `${what}: sustainable rate S (a backlog waiting, the producer beside the consumer)`,
       unit: 'events/s',
       orderly: side('orderly', (r) => r.measuredRate),
       baseline: side('raw', (r) => r.measuredRate),

@@ -45,7 +45,7 @@ export function planFor(options: RunOptions): Plan {
       latency: { BENCH_ROUNDS: rounds, BENCH_SATURATION_ROUNDS: rounds },
       metrics: { BENCH_ROUNDS: rounds },
     },
-    // 80,000 waiting: the raw client, faster than Orderly, must not run out during the 15 s measurement.
+    // 80,000 waiting: the raw client, faster than Orderly, must not run out during its 5 s first estimate and the 15 s measurement beside the producer.
     overload: { seconds: 60, args: ['--seconds', '60', '--prefill', '80000'] },
     timeoutMs: limits,
   };

@@ -41,7 +41,7 @@ const semiSpaceMiB = args.semiSpace > 0 ? args.semiSpace : NODE_DEFAULT_SEMI_SPA
 const youngMiB = 3 * semiSpaceMiB;
 const bound = args.bound > 0 ? args.bound : Math.ceil(args.heap + youngMiB + OFF_HEAP_MIB + (args.credit * MAX_BODY_BYTES) / 2 ** 20);
 const drainTimeoutMs = Math.round((((args.factor - 1) * args.seconds) / (1 - args.normal)) * 2 * 1000 + 30_000);
-const hardTimeoutMs = 2 * (args.seconds * 1000 + drainTimeoutMs + 90_000 + 60_000) + (args.measure + 120) * 1000;
+const hardTimeoutMs = 2 * (args.seconds * 1000 + drainTimeoutMs + 180_000 + 60_000) + (args.measure + 120) * 1000;
 setTimeout(() => {
   console.error(`overload: hard timeout after ${hardTimeoutMs} ms`);
   process.exit(2);
