@@ -9,21 +9,26 @@ import { eventFrame } from './serverFrames.js';
  */
 export class EventJson {
   #json: string | undefined | null = null;
+  /** Let go once serialised: the history keeps the text, not the object beside it. */
+  #event: unknown;
 
   constructor(
-    private readonly event: unknown,
+    event: unknown,
     /** Counts, once, a message whose event cannot be serialised (a bigint, a cycle). */
     private readonly stats: { unserialisable: number },
-  ) {}
+  ) {
+    this.#event = event;
+  }
 
   /** The JSON text, or undefined when the event cannot be serialised. */
   get(): string | undefined {
     if (this.#json === null) {
       try {
-        this.#json = JSON.stringify(this.event);
+        this.#json = JSON.stringify(this.#event);
       } catch {
         this.#json = undefined;
       }
+      this.#event = undefined;
       if (this.#json === undefined) this.stats.unserialisable += 1;
     }
     return this.#json;
