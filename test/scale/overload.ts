@@ -14,7 +14,8 @@ import { numberArgs } from './runScale.js';
  * Each consumer's load is made from its own S, so both face twice what they can keep up and the
  * drain times compare how each recovers, not how fast each is. S is the consumer's acked rate over
  * `--measure` s with `--prefill` messages waiting and the producer publishing beside it at the
- * rate it acked over 5 s with the producer idle (`overloadRun`).
+ * rate it acked just before, over 10 s beside the producer at its rate with the producer idle
+ * (`overloadRun`).
  *
  * `node dist/test/scale/overload.js [--seconds 60 --measure 15 --prefill 60000 --credit 256
  * --heap 256 --semiSpace 64 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7] [--json=<file>]`;
@@ -82,7 +83,7 @@ console.log(`\n== overload: ${args.factor}×S for ${args.seconds} s, then ${args
 console.log('| | Orderly | raw client (pause/resume) |');
 console.log('| --- | --- | --- |');
 console.log(`| acked rate with a backlog, the producer idle (msg/s, over 5 s) | ${f(orderly?.idleRate)} | ${f(raw?.idleRate)} |`);
-console.log(`| sustainable rate S (msg/s, over ${args.measure} s with a backlog, the producer at the rate above) | ${f(orderly?.measuredRate)} | ${f(raw?.measuredRate)} |`);
+console.log(`| sustainable rate S (msg/s, over ${args.measure} s with a backlog, the producer beside it at the rate it acked just before) | ${f(orderly?.measuredRate)} | ${f(raw?.measuredRate)} |`);
 console.log(`| CPU per message (µs) | ${f(orderly?.cpuUsPerMessage)} | ${f(raw?.cpuUsPerMessage)} (a busy loop of ${f(workCpuUs)} in it) |`);
 console.log(`| published during the overload (msg/s; asked: ${args.factor}×S) | ${f(orderly?.overloadPublishRate)} | ${f(raw?.overloadPublishRate)} |`);
 console.log(`| most lag (messages kept by the broker) | ${f(orderly?.maxLag)} | ${f(raw?.maxLag)} |`);

@@ -23,8 +23,9 @@ export interface OverloadRunOptions {
   readonly credit: number;
   /**
    * Measure the sustainable rate first: this many messages published before the consumer starts;
-   * its acked rate over a few seconds with the producer idle, then, S, its acked rate over
-   * `seconds` with the producer publishing at that first rate beside it.
+   * its acked rate over 5 s with the producer idle, then over 10 s with the producer publishing
+   * at that rate beside it, then, S, its acked rate over `seconds` with the producer at the rate
+   * of those 10 s.
    */
   readonly measure?: { readonly prefill: number; readonly seconds: number };
   /** The sustainable rate S (messages/s) the load is made from; when absent, the one measured here. */
@@ -58,7 +59,7 @@ export interface OverloadResult {
   readonly rate: number;
   /** The consumer's acked rate with a backlog waiting and the producer idle: the first estimate, when measured. */
   readonly idleRate?: number;
-  /** The consumer's own acked rate over the measurement (a backlog waiting, the producer at `idleRate` beside it), when measured. */
+  /** S: the consumer's own acked rate over the measurement (a backlog waiting, the producer beside it at the rate it acked just before), when measured. */
   readonly measuredRate?: number;
   /** The consumer's CPU per acked message over the measurement (µs). */
   readonly cpuUsPerMessage?: number;
@@ -92,6 +93,8 @@ const silentLog = { debug: () => undefined, info: () => undefined, warn: () => u
 const SETTLE_TIMEOUT_MS = 180_000;
 /** How long the first estimate of S, with the producer idle, is measured (s). */
 const IDLE_ESTIMATE_S = 5;
+/** How long the producer publishes at the idle estimate before S itself is measured beside it (s). */
+const BESIDE_FIRST_S = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -163,11 +166,18 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       if (!(idleRate! > 0)) throw new Error(`no rate measured with the producer idle: ${JSON.stringify(samples.at(-1))}`);
       // S is measured with the producer publishing beside the consumer, as it does in the run: on a
       // machine of 2 cores they share the CPU, and an S measured without it is more than the
-      // consumer can keep up once the producer runs (BENCHMARKS.md has the rounds that showed it).
-      options.log(`${options.target}: ${Math.round(idleRate!)}/s with the producer idle; measuring the sustainable rate over ${options.measure.seconds} s with the producer at that rate`);
+      // consumer keeps up once the producer runs (BENCHMARKS.md has the rounds that showed it).
+      // The producer first publishes at the idle estimate, then at what the consumer acked beside
+      // it, and S is the acked rate then: close to the rate a consumer keeps up with a producer
+      // at that same rate. One window alone went wrong both ways when the estimate was off.
+      options.log(`${options.target}: ${Math.round(idleRate!)}/s with the producer idle; measuring the sustainable rate with the producer beside it (${BESIDE_FIRST_S} s, then ${options.measure.seconds} s)`);
+      let producerRate = idleRate!;
       const stopProducer = new AbortController();
-      const besidePlan = planLoad({ orders: Math.ceil((idleRate! * (options.measure.seconds + 10)) / options.eventsPerOrder), events: Math.ceil(idleRate! * (options.measure.seconds + 10)), users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
-      const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', concurrency: 512, rate: () => idleRate!, signal: stopProducer.signal });
+      const besideEvents = Math.ceil(idleRate! * 1.5 * (BESIDE_FIRST_S + options.measure.seconds + 10));
+      const besidePlan = planLoad({ orders: Math.ceil(besideEvents / options.eventsPerOrder), events: besideEvents, users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
+      const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', concurrency: 512, rate: () => producerRate, signal: stopProducer.signal });
+      const first = await measureAckedRate(probe, BESIDE_FIRST_S);
+      if (first !== undefined) producerRate = first.rate;
       const measured = await measureAckedRate(probe, options.measure.seconds);
       stopProducer.abort();
       for (const entry of (await beside.done).entries) entries.push(entry);
