@@ -84,7 +84,7 @@ console.log('| | Orderly | raw client (pause/resume) |');
 console.log('| --- | --- | --- |');
 console.log(`| acked rate with a backlog, the producer idle (msg/s, over 5 s) | ${f(orderly?.idleRate)} | ${f(raw?.idleRate)} |`);
 console.log(`| sustainable rate S (msg/s, over ${args.measure} s with a backlog, the producer beside it at the rate it acked just before) | ${f(orderly?.measuredRate)} | ${f(raw?.measuredRate)} |`);
-console.log(`| CPU per message (µs) | ${f(orderly?.cpuUsPerMessage)} | ${f(raw?.cpuUsPerMessage)} (a busy loop of ${f(workCpuUs)} in it) |`);
+console.log(`| CPU per message (µs) | ${f(orderly?.cpuUsPerMessage)} | ${f(raw?.cpuUsPerMessage)} (work calibrated to ${f(workCpuUs)} µs of CPU on an idle machine in it) |`);
 console.log(`| published during the overload (msg/s; asked: ${args.factor}×S) | ${f(orderly?.overloadPublishRate)} | ${f(raw?.overloadPublishRate)} |`);
 console.log(`| most lag (messages kept by the broker) | ${f(orderly?.maxLag)} | ${f(raw?.maxLag)} |`);
 console.log(`| resident set at rest → peak (MiB) | ${f(orderly?.restRssMiB)} → ${f(orderly?.peakRssMiB)} (bound ${bound}) | ${f(raw?.restRssMiB)} → ${f(raw?.peakRssMiB)} |`);

@@ -4,9 +4,9 @@ import { Redis } from 'ioredis';
  * The overload run's baseline: a raw ioredis consumer of one Redis stream, what one would write
  * without Orderly. A reader fills a bounded in-memory queue with `XREADGROUP COUNT <room left>`
  * and pauses while the queue is full (the stream keeps the backlog); workers take from the queue,
- * spend the same CPU per message as Orderly did (a busy loop up to `RAW_WORK_CPU_US` of this
- * process's CPU time per message, its own overhead included), record the message id with
- * `HINCRBY <RAW_EFFECTS> <id> 1` and `XACK` it in one `MULTI`. No retries, no claims, no dedup:
+ * do the work Orderly did for a message (see `WorkUnit` below: as much of it as took
+ * `RAW_WORK_CPU_US` of CPU time when this process started, on an idle machine), record the
+ * message id with `HINCRBY <RAW_EFFECTS> <id> 1` and `XACK` it in one `MULTI`. No retries, no claims, no dedup:
  * one member that never fails. Prints `RAW-READY` once its group exists and its first read is out;
  * SIGTERM stops reading and exits once the held messages are acked.
  *
@@ -25,8 +25,26 @@ const effects = env('RAW_EFFECTS');
 const credit = Number(env('RAW_CREDIT', '256'));
 const concurrency = Number(env('RAW_CONCURRENCY', '32'));
 const workCpuUs = Number(env('RAW_WORK_CPU_US', '0'));
-/** Longest busy loop for one message: a budget never turns into a stall. */
-const MAX_SPIN_US = 20_000;
+/** Most work for one message, in CPU time at the calibrated speed: a budget never turns into a stall. */
+const MAX_WORK_US = 20_000;
+
+/**
+ * One unit of a message's work, like a consumer's: an order-sized object to JSON and back, which
+ * allocates as real handling does. The work per message is a count of units, not a span of CPU
+ * time: on a busy machine each unit takes longer, as Orderly's handling does (its CPU per message
+ * rises with the producer's rate beside it: BENCHMARKS.md), where a spin until a CPU budget is
+ * used up would not slow down at all.
+ */
+const ORDER_LIKE = {
+  orderId: 'ord-000000000001',
+  userId: 'user-042',
+  status: 'paid',
+  version: 5,
+  items: [1, 2, 3].map((n) => ({ sku: `sku-${n}`, quantity: n, priceCents: 1999 * n })),
+  history: [1, 2, 3, 4, 5].map((n) => ({ type: `order.step-${n}`, eventId: `evt-${n}-0000000000`, at: '2026-01-01T00:00:00.000Z', from: 'created', to: 'paid' })),
+};
+/** V8 does not drop JSON work whose result is unused: parsing and stringifying can throw or call out. */
+const workUnit = (): unknown => JSON.parse(JSON.stringify(ORDER_LIKE));
 
 const redis = new Redis(env('REDIS_URL', 'redis://127.0.0.1:6379'), { maxRetriesPerRequest: 2 });
 const reader = redis.duplicate();
@@ -36,7 +54,6 @@ await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((error: Error
 
 const queue: { id: string; messageId: string }[] = [];
 let working = 0;
-let processed = 0;
 let stopping = false;
 let readerDone = false;
 let wakeReader: (() => void) | undefined;
@@ -45,7 +62,18 @@ const cpuUs = () => {
   const usage = process.cpuUsage();
   return usage.user + usage.system;
 };
-const startCpu = cpuUs();
+/** Units per µs of CPU time, measured over 1 s of CPU once the process is up (after a short warm-up). */
+const unitsPerCpuUs = (() => {
+  for (const warm = cpuUs(); cpuUs() - warm < 200_000; ) workUnit();
+  const start = cpuUs();
+  let units = 0;
+  while (cpuUs() - start < 1_000_000) {
+    for (let i = 0; i < 100; i++) workUnit();
+    units += 100;
+  }
+  return units / (cpuUs() - start);
+})();
+const unitsPerMessage = Math.round(Math.min(workCpuUs, MAX_WORK_US) * unitsPerCpuUs);
 
 const read = async () => {
   let first = true;
@@ -57,7 +85,7 @@ const read = async () => {
       continue;
     }
     const reading = reader.xreadgroup('GROUP', group, 'raw', 'COUNT', room, 'BLOCK', 1000, 'STREAMS', stream, '>') as Promise<[string, [string, string[]][]][] | null>;
-    if (first) console.log('RAW-READY');
+    if (first) console.log(`RAW-READY ${unitsPerMessage} work units per message (${unitsPerCpuUs.toFixed(3)} per µs)`);
     first = false;
     const reply = await reading;
     for (const [id, fields] of reply?.[0]?.[1] ?? []) {
@@ -77,12 +105,7 @@ const work = async () => {
       continue;
     }
     working++;
-    processed++;
-    const until = startCpu + workCpuUs * processed;
-    const spinStart = cpuUs();
-    while (cpuUs() < until && cpuUs() - spinStart < MAX_SPIN_US) {
-      // the message's work budget
-    }
+    for (let i = 0; i < unitsPerMessage; i++) workUnit();
     await redis.multi().hincrby(effects, next.messageId, 1).xack(stream, group, next.id).exec();
     working--;
     const wake = wakeReader;
