@@ -100,10 +100,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * One overload run against the machine's Redis (Streams as the broker, and Orderly's store),
  * everything named for the run and removed afterwards, even on failure: optionally the
- * sustainable rate S measured first (with the producer beside the consumer), then the load published at `overloadFactor`×S for
- * `overloadSeconds` and at `normalFactor`×S until the lag drains, the consumer's resident set and
- * the group's lag sampled every second, and everything published accounted for at the end (the
- * oracle for Orderly; the recorded effects for the raw client). Every wait is bounded.
+ * sustainable rate S measured first (with the producer beside the consumer), then the load
+ * published at `overloadFactor`×S for `overloadSeconds` and at `normalFactor`×S until the lag
+ * drains, the consumer's resident set and the group's lag sampled every second, and everything
+ * published accounted for at the end (the oracle for Orderly; the recorded effects for the raw
+ * client). Every wait is bounded.
  */
 export async function overloadRun(options: OverloadRunOptions): Promise<OverloadResult> {
   const run = `overload-${options.target}-${process.pid}-${Date.now().toString(36)}`;

@@ -4,9 +4,9 @@ import { Redis } from 'ioredis';
  * The overload run's baseline: a raw ioredis consumer of one Redis stream, what one would write
  * without Orderly. A reader fills a bounded in-memory queue with `XREADGROUP COUNT <room left>`
  * and pauses while the queue is full (the stream keeps the backlog); workers take from the queue,
- * do the work Orderly did for a message (see `WorkUnit` below: as much of it as took
- * `RAW_WORK_CPU_US` of CPU time when this process started, on an idle machine), record the
- * message id with `HINCRBY <RAW_EFFECTS> <id> 1` and `XACK` it in one `MULTI`. No retries, no claims, no dedup:
+ * do a stand-in for Orderly's work on a message (`workUnit` below, as many units as took
+ * `RAW_WORK_CPU_US` of CPU time when this process started), record the message id with
+ * `HINCRBY <RAW_EFFECTS> <id> 1` and `XACK` it in one `MULTI`. No retries, no claims, no dedup:
  * one member that never fails. Prints `RAW-READY` once its group exists and its first read is out;
  * SIGTERM stops reading and exits once the held messages are acked.
  *
