@@ -22,14 +22,12 @@ export interface OverloadRunOptions {
   /** The consumer's credit: Orderly's `ORDERLY_CREDIT`, the raw client's queue bound. */
   readonly credit: number;
   /**
-   * Measure the sustainable rate first: this many messages published before the consumer starts;
+   * The sustainable rate S, measured first: this many messages published before the consumer starts;
    * its acked rate over 5 s with the producer idle, then over 10 s with the producer publishing
    * at that rate beside it, then, S, its acked rate over `seconds` with the producer at the rate
    * of those 10 s.
    */
-  readonly measure?: { readonly prefill: number; readonly seconds: number };
-  /** The sustainable rate S (messages/s) the load is made from; when absent, the one measured here. */
-  readonly rate?: number;
+  readonly measure: { readonly prefill: number; readonly seconds: number };
   /** The raw client's CPU per message (µs). */
   readonly workCpuUs?: number;
   readonly overloadSeconds: number;
@@ -99,8 +97,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One overload run against the machine's Redis (Streams as the broker, and Orderly's store),
- * everything named for the run and removed afterwards, even on failure: optionally the
- * sustainable rate S measured first (with the producer beside the consumer), then the load
+ * everything named for the run and removed afterwards, even on failure: the sustainable rate
+ * S measured first (with the producer beside the consumer), then the load
  * published at `overloadFactor`×S for `overloadSeconds` and at `normalFactor`×S until the lag
  * drains, the consumer's resident set and the group's lag sampled every second, and everything
  * published accounted for at the end (the oracle for Orderly; the recorded effects for the raw
@@ -152,49 +150,42 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
   try {
     journal = openJournal(`${dir}/journal.ndjson`);
     const consumerEnv = options.target === 'orderly' ? env : { REDIS_URL: config.REDIS_URL, RAW_STREAM: stream, RAW_GROUP: run, RAW_EFFECTS: effects, RAW_CREDIT: String(options.credit), RAW_WORK_CPU_US: String(Math.round(options.workCpuUs ?? 0)) };
-    let idleRate: number | undefined;
-    let measuredRate: number | undefined;
-    let cpuUsPerMessage: number | undefined;
 
-    if (options.measure) {
-      const plan = planLoad({ orders: Math.ceil(options.measure.prefill / options.eventsPerOrder), events: options.measure.prefill, users: 100, seed: options.seed, runId: `${run}-m`, mix: 'story' });
-      const prefill = publishLoad({ sink: gateway, channel: stream, plan, journal, perOrder: 'sequential' });
-      for (const entry of (await prefill.done).entries) entries.push(entry);
-      consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
-      const probe = { sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() };
-      // A first estimate with the producer idle: the rate it publishes at while S itself is measured.
-      idleRate = (await measureAckedRate(probe, IDLE_ESTIMATE_S))?.rate;
-      if (!(idleRate! > 0)) throw new Error(`no rate measured with the producer idle: ${JSON.stringify(samples.at(-1))}`);
-      // S is measured with the producer publishing beside the consumer, as it does in the run: on a
-      // machine of 2 cores they share the CPU, and an S measured without it is more than the
-      // consumer keeps up once the producer runs (BENCHMARKS.md has the rounds that showed it).
-      // The producer first publishes at the idle estimate, then at what the consumer acked beside
-      // it, and S is the acked rate then: close to the rate a consumer keeps up with a producer
-      // at that same rate. One window alone went wrong both ways when the estimate was off.
-      options.log(`${options.target}: ${Math.round(idleRate!)}/s with the producer idle; measuring the sustainable rate with the producer beside it (${BESIDE_FIRST_S} s, then ${options.measure.seconds} s)`);
-      let producerRate = idleRate!;
-      const stopProducer = new AbortController();
-      const besideEvents = Math.ceil(idleRate! * 1.5 * (BESIDE_FIRST_S + options.measure.seconds + 10));
-      const besidePlan = planLoad({ orders: Math.ceil(besideEvents / options.eventsPerOrder), events: besideEvents, users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
-      const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', concurrency: 512, rate: () => producerRate, signal: stopProducer.signal });
-      const first = await measureAckedRate(probe, BESIDE_FIRST_S);
-      if (first !== undefined) producerRate = first.rate;
-      const measured = await measureAckedRate(probe, options.measure.seconds);
-      stopProducer.abort();
-      for (const entry of (await beside.done).entries) entries.push(entry);
-      if (measured && measured.windowS < 5) problems.push(`the prefill ran out after ${measured.windowS.toFixed(1)} s of measuring: give more with --prefill`);
-      measuredRate = measured?.rate;
-      cpuUsPerMessage = measured?.cpuUsPerMessage;
-      if (!(measuredRate! > 0)) throw new Error(`no sustainable rate measured: ${JSON.stringify(samples.at(-1))}`);
-      options.log(`${options.target}: sustainable rate ${Math.round(measuredRate!)}/s, ${Math.round(cpuUsPerMessage!)} µs CPU per message; draining the rest`);
-      if (!(await until(() => sample('measure').then((s) => s.lag === 0 && s.pending === 0), 120_000))) throw new Error('the measurement backlog did not drain within 120 s');
-    } else {
-      consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
-    }
+    const prefillPlan = planLoad({ orders: Math.ceil(options.measure.prefill / options.eventsPerOrder), events: options.measure.prefill, users: 100, seed: options.seed, runId: `${run}-m`, mix: 'story' });
+    const prefill = publishLoad({ sink: gateway, channel: stream, plan: prefillPlan, journal, perOrder: 'sequential' });
+    for (const entry of (await prefill.done).entries) entries.push(entry);
+    consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
+    const probe = { sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() };
+    // A first estimate with the producer idle: the rate it publishes at while S itself is measured.
+    const idleRate = (await measureAckedRate(probe, IDLE_ESTIMATE_S))?.rate;
+    if (!(idleRate! > 0)) throw new Error(`no rate measured with the producer idle: ${JSON.stringify(samples.at(-1))}`);
+    // S is measured with the producer publishing beside the consumer, as it does in the run: on a
+    // machine of 2 cores they share the CPU, and an S measured without it is more than the
+    // consumer keeps up once the producer runs (BENCHMARKS.md has the rounds that showed it).
+    // The producer first publishes at the idle estimate, then at what the consumer acked beside
+    // it, and S is the acked rate then: close to the rate a consumer keeps up with a producer
+    // at that same rate. One window alone went wrong both ways when the estimate was off.
+    options.log(`${options.target}: ${Math.round(idleRate!)}/s with the producer idle; measuring the sustainable rate with the producer beside it (${BESIDE_FIRST_S} s, then ${options.measure.seconds} s)`);
+    let producerRate = idleRate!;
+    const stopProducer = new AbortController();
+    const besideEvents = Math.ceil(idleRate! * 1.5 * (BESIDE_FIRST_S + options.measure.seconds + 10));
+    const besidePlan = planLoad({ orders: Math.ceil(besideEvents / options.eventsPerOrder), events: besideEvents, users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
+    const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', concurrency: 512, rate: () => producerRate, signal: stopProducer.signal });
+    const first = await measureAckedRate(probe, BESIDE_FIRST_S);
+    if (first !== undefined) producerRate = first.rate;
+    const measured = await measureAckedRate(probe, options.measure.seconds);
+    stopProducer.abort();
+    for (const entry of (await beside.done).entries) entries.push(entry);
+    if (measured && measured.windowS < 5) problems.push(`the prefill ran out after ${measured.windowS.toFixed(1)} s of measuring: give more with --prefill`);
+    const measuredRate = measured?.rate;
+    const cpuUsPerMessage = measured?.cpuUsPerMessage;
+    if (!(measuredRate! > 0)) throw new Error(`no sustainable rate measured: ${JSON.stringify(samples.at(-1))}`);
+    options.log(`${options.target}: sustainable rate ${Math.round(measuredRate!)}/s, ${Math.round(cpuUsPerMessage!)} µs CPU per message; draining the rest`);
+    if (!(await until(() => sample('measure').then((s) => s.lag === 0 && s.pending === 0), 120_000))) throw new Error('the measurement backlog did not drain within 120 s');
     const restRssMiB = residentMiB(consumer.child.pid);
 
     // The overload, then normal traffic until the lag is below one second of it.
-    const rate = options.rate ?? measuredRate!;
+    const rate = measuredRate!;
     const high = options.overloadFactor * rate;
     const normal = options.normalFactor * rate;
     const expectedDrainS = ((high - rate) * options.overloadSeconds) / Math.max(1, rate - normal);
