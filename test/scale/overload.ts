@@ -8,14 +8,13 @@ import { numberArgs } from './runScale.js';
  * Orderly's resident set must stay under a bound stated up front (credit holds, the Redis stream
  * keeps the backlog), the lag must drain afterwards, and the oracle must find nothing lost and
  * nothing applied twice. Then, in the same invocation, a raw ioredis consumer with pause/resume
- * (`rawPausingConsumer`, spending Orderly's CPU per message as a busy loop) goes through the same
- * run: Orderly's lag must drain no slower than the raw client's (within `--tolerance`).
+ * (`rawPausingConsumer`, doing a fixed stand-in for Orderly's work per message) goes through the
+ * same run: Orderly's lag must drain no slower than the raw client's (within `--tolerance`).
  *
  * Each consumer's load is made from its own S, so both face twice what they can keep up and the
  * drain times compare how each recovers, not how fast each is. S is the consumer's acked rate over
- * `--measure` s with `--prefill` messages waiting and the producer publishing beside it at the
- * rate it acked just before, over 10 s beside the producer at its rate with the producer idle
- * (`overloadRun`).
+ * `--measure` s with `--prefill` messages waiting and the producer publishing beside it, at the
+ * rate the consumer acked in the 10 s before (`overloadRun` has the steps).
  *
  * `node dist/test/scale/overload.js [--seconds 60 --measure 15 --prefill 60000 --credit 256
  * --heap 256 --semiSpace 64 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7] [--json=<file>]`;

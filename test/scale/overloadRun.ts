@@ -28,7 +28,7 @@ export interface OverloadRunOptions {
    * of those 10 s.
    */
   readonly measure: { readonly prefill: number; readonly seconds: number };
-  /** The raw client's CPU per message (µs). */
+  /** The raw client's work per message, as the CPU time (µs) it takes on an idle machine. */
   readonly workCpuUs?: number;
   readonly overloadSeconds: number;
   /** Share of the sustainable rate during the overload (2) and after it (0.5). */
