@@ -8,8 +8,8 @@ import { decodeFrame, encodeHubMessage } from './redisClusterBusCodec.js';
 import { RedisClusterBusClosedError, RedisClusterBusPublishError, RedisClusterBusUnreachableError } from './redisClusterBusErrors.js';
 import { resolveRedisClusterBusOptions, type RedisClusterBusOptions } from './redisClusterBusOptions.js';
 import { SEQUENCE_AND_PUBLISH } from './redisClusterBusScript.js';
+import { quitRedis } from './quitRedis.js';
 import { runScript } from './runScript.js';
-import { within } from '../../domain/within.js';
 
 export interface RedisClusterBus extends ClusterBus, AsyncDisposable {
   /**
@@ -118,12 +118,8 @@ export function createRedisClusterBus(options: RedisClusterBusOptions = {}, deps
   const close = () =>
     (closing ??= (async () => {
       messages.complete();
-      // QUIT lets Redis answer the publishes already sent; a connection that is not up has nothing to finish.
-      const quit = async (redis: Redis) => {
-        if (redis.status === 'ready') await within(clock, redis.quit(), config.closeTimeoutMs);
-        if (redis.status !== 'end') redis.disconnect();
-      };
-      await Promise.all([quit(publisher), quit(subscriber)]);
+      // Redis answers the publishes asked for before the close first; a connection that is not up has nothing to finish.
+      await Promise.all([quitRedis(publisher, clock, config.closeTimeoutMs), quitRedis(subscriber, clock, config.closeTimeoutMs)]);
     })());
 
   return {

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../../domain/clock.js';
 import type { BrokerGateway } from '../../streams/brokerGateway.js';
 import type { OutboundMessage } from '../../streams/source.js';
 import { consumeLists } from './consumeLists.js';
+import { quitRedis } from './quitRedis.js';
 import { encodeListEntry } from './redisListEntry.js';
 import { resolveRedisListOptions, type RedisListOptions } from './redisListOptions.js';
 import { within } from '../../domain/within.js';
@@ -55,9 +56,7 @@ export function createRedisListGateway(options: RedisListOptions = {}, deps: { c
       await within(clock, Promise.all([...consumers].map((stop) => stop())), closeTimeoutMs);
       for (const connection of blockingConnections) connection.disconnect();
       blockingConnections.clear();
-      if (redis.status === 'wait') return redis.disconnect(); // never connected
-      await within(clock, redis.quit(), closeTimeoutMs);
-      redis.disconnect();
+      await quitRedis(redis, clock, closeTimeoutMs);
     })());
 
   return {

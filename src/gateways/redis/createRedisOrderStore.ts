@@ -7,6 +7,7 @@ import type { OutboxEntry } from '../../actors/outbox/outboxEntry.js';
 import type { OutboxStore } from '../../actors/outbox/outboxStore.js';
 import { compareAndSetOrder, type OutboxKeys } from './compareAndSetOrder.js';
 import { orderHashCodec } from './orderHashCodec.js';
+import { quitRedis } from './quitRedis.js';
 import { CorruptOrderRecordError, RedisOrderStoreClosedError, RedisOrderStoreError } from './redisOrderStoreErrors.js';
 import { resolveRedisOrderStoreOptions, type RedisOrderStoreOptions } from './redisOrderStoreOptions.js';
 
@@ -80,9 +81,7 @@ export function createRedisOrderStore(options: RedisOrderStoreOptions, deps: { c
       const deadline = clock.now() + closeTimeoutMs;
       await within(clock, Promise.all(inFlight), closeTimeoutMs);
       if (!owned) return;
-      // QUIT lets Redis answer what was sent; a connection that is not up has nothing to finish.
-      if (redis.status === 'ready') await within(clock, redis.quit(), deadline - clock.now());
-      if (redis.status !== 'end') redis.disconnect();
+      await quitRedis(redis, clock, deadline - clock.now());
     })());
 
   return {

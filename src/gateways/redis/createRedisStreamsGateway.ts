@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../../domain/clock.js';
 import type { BrokerGateway } from '../../streams/brokerGateway.js';
 import type { OutboundMessage } from '../../streams/source.js';
 import { consumeStreams } from './consumeStreams.js';
+import { quitRedis } from './quitRedis.js';
 import { toStreamFields } from './redisStreamMessage.js';
 
 export interface RedisStreamsOptions {
@@ -23,6 +24,8 @@ export interface RedisStreamsOptions {
    * @default 60_000
    */
   readonly recoverWithinMs?: number;
+  /** How long `close` waits for Redis to answer what was asked for before it, then drops the connection. A positive number. @default 5_000 */
+  readonly closeTimeoutMs?: number;
 }
 
 /** Options that make no sense, caught when the gateway is created. */
@@ -44,6 +47,8 @@ export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, dep
   if (!(claimIdleMs > 0 && Number.isFinite(claimIdleMs))) throw new RedisStreamsOptionsError(`claimIdleMs must be a positive number, got ${claimIdleMs}`);
   const recoverWithinMs = options.recoverWithinMs ?? 60_000;
   if (!(recoverWithinMs > 0)) throw new RedisStreamsOptionsError(`recoverWithinMs must be a positive number, got ${recoverWithinMs}`);
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+  if (!(closeTimeoutMs > 0 && Number.isFinite(closeTimeoutMs))) throw new RedisStreamsOptionsError(`closeTimeoutMs must be a positive number, got ${closeTimeoutMs}`);
   const keyPrefix = options.keyPrefix ?? '';
   const clock = deps.clock ?? systemClock;
   // Lazy: nothing connects before it is used, and a gateway that was never used closes at once.
@@ -72,14 +77,8 @@ export function createRedisStreamsGateway(options: RedisStreamsOptions = {}, dep
     (closing ??= (async () => {
       for (const connection of blockingConnections) connection.disconnect();
       blockingConnections.clear();
-      if (redis.status === 'wait') return redis.disconnect(); // never connected
-      // An auto-pipelined command goes out on the next tick, QUIT at once: a PING behind the
-      // commands already asked for (acks of a draining consumer) lets them be answered first.
-      await redis.ping().catch(() => undefined);
-      await redis.quit().then(
-        () => undefined,
-        () => redis.disconnect(),
-      );
+      // The acks of a draining consumer were asked for just before: they are answered first.
+      await quitRedis(redis, clock, closeTimeoutMs);
     })());
 
   return {

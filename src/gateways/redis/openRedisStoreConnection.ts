@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import type { Clock } from '../../domain/clock.js';
 import { RedisStoreClosedError, RedisStoreError, type RedisStoreName } from './redisStoreErrors.js';
 import type { ResolvedRedisStoreOptions } from './redisStoreOptions.js';
+import { quitRedis } from './quitRedis.js';
 
 export interface RedisStoreConnection {
   readonly redis: Redis;
@@ -45,9 +46,7 @@ export function openRedisStoreConnection(store: RedisStoreName, options: Resolve
       const deadline = clock.now() + closeTimeoutMs;
       await within(clock, Promise.all(inFlight), closeTimeoutMs);
       if (!owned) return;
-      // QUIT lets Redis answer what was sent; a connection that is not up has nothing to finish.
-      if (redis.status === 'ready') await within(clock, redis.quit(), deadline - clock.now());
-      if (redis.status !== 'end') redis.disconnect();
+      await quitRedis(redis, clock, deadline - clock.now());
     })());
 
   return { redis, command, close };
