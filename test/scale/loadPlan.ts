@@ -40,17 +40,24 @@ const CATALOG = [
  * their dead letters can be matched.
  */
 export function planLoad(options: LoadPlanOptions): PlannedMessage[][] {
+  return [...planOrders(options)];
+}
+
+/**
+ * `planLoad`, one order at a time as it is asked for: a producer that publishes a million messages
+ * holds only the orders it is publishing, not every encoded message of the run (gigabytes that its
+ * garbage collector walked, on the CPU the consumer under test shares). The same orders as `planLoad`.
+ */
+export function* planOrders(options: LoadPlanOptions): Generator<PlannedMessage[], void, undefined> {
   const random = mulberry32(options.seed);
   const base = Math.floor(options.events / options.orders);
   const extra = options.events - base * options.orders;
-  const plan: PlannedMessage[][] = [];
   for (let n = 0; n < options.orders; n++) {
     const orderId = `${options.runId}-o${n + 1}`;
     const userId = `${options.runId}-u${(n % options.users) + 1}`;
     const length = Math.max(1, base + (n < extra ? 1 : 0));
-    plan.push(options.mix === 'story' ? story(orderId, userId, length, random) : commuting(orderId, userId, length));
+    yield options.mix === 'story' ? story(orderId, userId, length, random) : commuting(orderId, userId, length);
   }
-  return plan;
 }
 
 type Slot = { kind: 'event'; event: OrderEvent } | { kind: 'duplicate' } | { kind: 'invalid'; what: 'decode' | 'validation' | 'unknown-type' };

@@ -6,8 +6,8 @@ import { systemClock } from '../../src/domain/clock.js';
 import { testAuthEnv } from '../support/auth.js';
 import { keysOf } from '../support/redisOrders.js';
 import { collectStatusEvents, type StatusCollector } from './collectStatusEvents.js';
-import { openJournal, type JournalEntry, type JournalWriter } from './journal.js';
-import { planLoad } from './loadPlan.js';
+import { openJournal, readNdjson, type JournalEntry, type JournalWriter } from './journal.js';
+import { planOrders } from './loadPlan.js';
 import { checkRun } from './oracle.js';
 import { rawEffectsVerdict } from './overloadVerdict.js';
 import { measureAckedRate, readGroupBacklog, residentMiB, until, type GroupBacklog } from './overloadProbe.js';
@@ -135,8 +135,11 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
   const gateway = createBrokerGateway('redis', config, systemClock, silentLog);
   const problems: string[] = [];
   const samples: OverloadSample[] = [];
-  const entries: JournalEntry[] = [];
   const startedAt = Date.now();
+  // Every publish is journalled to disk and read back for the verdict once publishing is over:
+  // kept in memory, a million entries made the producer's garbage collection the largest part of
+  // its CPU, which on 2 cores it takes from the consumer under test.
+  const journalPath = `${dir}/journal.ndjson`;
   let consumer: OrderlyProcess | undefined;
   let status: StatusCollector | undefined;
   let journal: JournalWriter | undefined;
@@ -148,12 +151,12 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
   };
 
   try {
-    journal = openJournal(`${dir}/journal.ndjson`);
+    journal = openJournal(journalPath);
     const consumerEnv = options.target === 'orderly' ? env : { REDIS_URL: config.REDIS_URL, RAW_STREAM: stream, RAW_GROUP: run, RAW_EFFECTS: effects, RAW_CREDIT: String(options.credit), RAW_WORK_CPU_US: String(Math.round(options.workCpuUs ?? 0)) };
 
-    const prefillPlan = planLoad({ orders: Math.ceil(options.measure.prefill / options.eventsPerOrder), events: options.measure.prefill, users: 100, seed: options.seed, runId: `${run}-m`, mix: 'story' });
-    const prefill = publishLoad({ sink: gateway, channel: stream, plan: prefillPlan, journal, perOrder: 'sequential' });
-    for (const entry of (await prefill.done).entries) entries.push(entry);
+    const prefillPlan = planOrders({ orders: Math.ceil(options.measure.prefill / options.eventsPerOrder), events: options.measure.prefill, users: 100, seed: options.seed, runId: `${run}-m`, mix: 'story' });
+    const prefill = publishLoad({ sink: gateway, channel: stream, plan: prefillPlan, journal, perOrder: 'sequential', keepEntries: false });
+    await prefill.done;
     consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
     const probe = { sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() };
     // A first estimate with the producer idle: the rate it publishes at while S itself is measured.
@@ -169,13 +172,13 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
     let producerRate = idleRate!;
     const stopProducer = new AbortController();
     const besideEvents = Math.ceil(idleRate! * 1.5 * (BESIDE_FIRST_S + options.measure.seconds + 10));
-    const besidePlan = planLoad({ orders: Math.ceil(besideEvents / options.eventsPerOrder), events: besideEvents, users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
-    const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', concurrency: 512, rate: () => producerRate, signal: stopProducer.signal });
+    const besidePlan = planOrders({ orders: Math.ceil(besideEvents / options.eventsPerOrder), events: besideEvents, users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
+    const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', keepEntries: false, concurrency: 512, rate: () => producerRate, signal: stopProducer.signal });
     const first = await measureAckedRate(probe, BESIDE_FIRST_S);
     if (first !== undefined) producerRate = first.rate;
     const measured = await measureAckedRate(probe, options.measure.seconds);
     stopProducer.abort();
-    for (const entry of (await beside.done).entries) entries.push(entry);
+    await beside.done;
     if (measured && measured.windowS < 5) problems.push(`the prefill ran out after ${measured.windowS.toFixed(1)} s of measuring: give more with --prefill`);
     const measuredRate = measured?.rate;
     const cpuUsPerMessage = measured?.cpuUsPerMessage;
@@ -190,13 +193,13 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
     const normal = options.normalFactor * rate;
     const expectedDrainS = ((high - rate) * options.overloadSeconds) / Math.max(1, rate - normal);
     const events = Math.ceil(high * options.overloadSeconds + normal * (expectedDrainS * 1.5 + 10));
-    const plan = planLoad({ orders: Math.ceil(events / options.eventsPerOrder), events, users: 100, seed: options.seed + 1, runId: `${run}-x`, mix: 'story' });
+    const plan = planOrders({ orders: Math.ceil(events / options.eventsPerOrder), events, users: 100, seed: options.seed + 1, runId: `${run}-x`, mix: 'story' });
     const abort = new AbortController();
     const overloadStart = Date.now();
     const overloadEnd = overloadStart + options.overloadSeconds * 1000;
     options.log(`${options.target}: ${Math.round(high)}/s for ${options.overloadSeconds} s, then ${Math.round(normal)}/s until drained (${events} messages planned)`);
     // Many orders at once: each waits for Redis to confirm its last message, and Redis is busy with the consumer's work.
-    const publishing = publishLoad({ sink: gateway, channel: stream, plan, journal, perOrder: 'sequential', concurrency: 512, rate: () => (Date.now() < overloadEnd ? high : normal), signal: abort.signal });
+    const publishing = publishLoad({ sink: gateway, channel: stream, plan, journal, perOrder: 'sequential', keepEntries: false, concurrency: 512, rate: () => (Date.now() < overloadEnd ? high : normal), signal: abort.signal });
     let drainMs: number | undefined;
     let maxLag = 0;
     for (;;) {
@@ -214,10 +217,10 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       }
     }
     abort.abort();
-    const published = await publishing.done;
-    for (const entry of published.entries) entries.push(entry);
+    await publishing.done;
     await journal.close();
-    const overloadPublished = published.entries.filter((e) => e.confirmedAt < overloadEnd).length;
+    const entries = await readNdjson<JournalEntry>(journalPath);
+    const overloadPublished = entries.filter((e) => e.confirmedAt >= overloadStart && e.confirmedAt < overloadEnd).length;
     options.log(`${options.target}: ${drainMs === undefined ? 'not drained' : `drained ${Math.round(drainMs / 1000)} s after the overload`}; waiting for the rest to settle`);
 
     // The oracle's reader of the status events starts only now, from the start of their stream

@@ -5,7 +5,8 @@ import type { PlannedMessage } from './loadPlan.js';
 export interface PublishLoadOptions {
   readonly sink: Sink;
   readonly channel: string;
-  readonly plan: readonly (readonly PlannedMessage[])[];
+  /** Order by order; taken as publishing goes, so a lazy plan (`planOrders`) is never held whole. */
+  readonly plan: Iterable<readonly PlannedMessage[]>;
   readonly journal: JournalWriter;
   /** Orders being published at once. @default 128 */
   readonly concurrency?: number;
@@ -23,6 +24,11 @@ export interface PublishLoadOptions {
    * goes); a message waits for its turn. Not a number above 0: no pacing. @default unpaced
    */
   readonly rate?: () => number;
+  /**
+   * Keep every journal entry in `progress.entries` too. A run that reads the journal back once it
+   * is over turns this off, so that its heap does not grow with every message. @default true
+   */
+  readonly keepEntries?: boolean;
 }
 
 export interface PublishProgress {
@@ -30,7 +36,7 @@ export interface PublishProgress {
   failed: number;
   firstAt: number | undefined;
   lastAt: number | undefined;
-  /** What the journal holds so far, in memory too. */
+  /** What the journal holds so far, in memory too (empty with `keepEntries: false`). */
   readonly entries: JournalEntry[];
 }
 
@@ -43,6 +49,7 @@ export interface PublishProgress {
 export function publishLoad(options: PublishLoadOptions): { progress: PublishProgress; done: Promise<PublishProgress> } {
   const progress: PublishProgress = { confirmed: 0, failed: 0, firstAt: undefined, lastAt: undefined, entries: [] };
   const attempts = options.attempts ?? 5;
+  const keepEntries = options.keepEntries ?? true;
   let nextTurnAt = 0;
   /** Waits for this message's turn at the current rate; at most one turn per worker is booked ahead. */
   const pace = async () => {
@@ -65,7 +72,7 @@ export function publishLoad(options: PublishLoadOptions): { progress: PublishPro
         progress.lastAt = confirmedAt;
         const { message: _message, ...line } = planned;
         const entry: JournalEntry = { ...line, confirmedAt };
-        progress.entries.push(entry);
+        if (keepEntries) progress.entries.push(entry);
         options.journal.write(entry);
         return true;
       } catch {
@@ -75,10 +82,12 @@ export function publishLoad(options: PublishLoadOptions): { progress: PublishPro
     progress.failed++;
     return false;
   };
-  let next = 0;
+  const orders = options.plan[Symbol.iterator]();
   const worker = async () => {
-    while (next < options.plan.length && !options.signal?.aborted) {
-      const order = options.plan[next++]!;
+    while (!options.signal?.aborted) {
+      const next = orders.next();
+      if (next.done) return;
+      const order = next.value;
       if (options.perOrder === 'burst') await Promise.all(order.map(send));
       else for (const planned of order) if (!(await send(planned))) break;
     }
