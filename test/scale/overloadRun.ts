@@ -140,6 +140,9 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
   // kept in memory, a million entries made the producer's garbage collection the largest part of
   // its CPU, which on 2 cores it takes from the consumer under test.
   const journalPath = `${dir}/journal.ndjson`;
+  /** One of the run's three loads (the prefill `m`, beside the measurement `b`, the overload `x`), planned as it is published. */
+  const loadOf = (events: number, seedOffset: number, tag: string) =>
+    planOrders({ orders: Math.ceil(events / options.eventsPerOrder), events, users: 100, seed: options.seed + seedOffset, runId: `${run}-${tag}`, mix: 'story' });
   let consumer: OrderlyProcess | undefined;
   let status: StatusCollector | undefined;
   let journal: JournalWriter | undefined;
@@ -154,46 +157,44 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
     journal = openJournal(journalPath);
     const consumerEnv = options.target === 'orderly' ? env : { REDIS_URL: config.REDIS_URL, RAW_STREAM: stream, RAW_GROUP: run, RAW_EFFECTS: effects, RAW_CREDIT: String(options.credit), RAW_WORK_CPU_US: String(Math.round(options.workCpuUs ?? 0)) };
 
-    const prefillPlan = planOrders({ orders: Math.ceil(options.measure.prefill / options.eventsPerOrder), events: options.measure.prefill, users: 100, seed: options.seed, runId: `${run}-m`, mix: 'story' });
+    const prefillPlan = loadOf(options.measure.prefill, 0, 'm');
     const prefill = publishLoad({ sink: gateway, channel: stream, plan: prefillPlan, journal, perOrder: 'sequential', keepEntries: false });
     await prefill.done;
     consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
     const probe = { sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() };
     // A first estimate with the producer idle: the rate it publishes at while S itself is measured.
-    const idleRate = (await measureAckedRate(probe, IDLE_ESTIMATE_S))?.rate;
-    if (!(idleRate! > 0)) throw new Error(`no rate measured with the producer idle: ${JSON.stringify(samples.at(-1))}`);
+    const idleRate = (await measureAckedRate(probe, IDLE_ESTIMATE_S))?.rate ?? 0;
+    if (!(idleRate > 0)) throw new Error(`no rate measured with the producer idle: ${JSON.stringify(samples.at(-1))}`);
     // S is measured with the producer publishing beside the consumer, as it does in the run: on a
     // machine of 2 cores they share the CPU, and an S measured without it is more than the
     // consumer keeps up once the producer runs (BENCHMARKS.md has the rounds that showed it).
     // The producer first publishes at the idle estimate, then at what the consumer acked beside
     // it, and S is the acked rate then: close to the rate a consumer keeps up with a producer
     // at that same rate. One window alone went wrong both ways when the estimate was off.
-    options.log(`${options.target}: ${Math.round(idleRate!)}/s with the producer idle; measuring the sustainable rate with the producer beside it (${BESIDE_FIRST_S} s, then ${options.measure.seconds} s)`);
-    let producerRate = idleRate!;
+    options.log(`${options.target}: ${Math.round(idleRate)}/s with the producer idle; measuring the sustainable rate with the producer beside it (${BESIDE_FIRST_S} s, then ${options.measure.seconds} s)`);
+    let producerRate = idleRate;
     const stopProducer = new AbortController();
-    const besideEvents = Math.ceil(idleRate! * 1.5 * (BESIDE_FIRST_S + options.measure.seconds + 10));
-    const besidePlan = planOrders({ orders: Math.ceil(besideEvents / options.eventsPerOrder), events: besideEvents, users: 100, seed: options.seed + 2, runId: `${run}-b`, mix: 'story' });
+    const besideEvents = Math.ceil(idleRate * 1.5 * (BESIDE_FIRST_S + options.measure.seconds + 10));
+    const besidePlan = loadOf(besideEvents, 2, 'b');
     const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', keepEntries: false, concurrency: 512, rate: () => producerRate, signal: stopProducer.signal });
     const first = await measureAckedRate(probe, BESIDE_FIRST_S);
     if (first !== undefined) producerRate = first.rate;
     const measured = await measureAckedRate(probe, options.measure.seconds);
     stopProducer.abort();
     await beside.done;
-    if (measured && measured.windowS < 5) problems.push(`the prefill ran out after ${measured.windowS.toFixed(1)} s of measuring: give more with --prefill`);
-    const measuredRate = measured?.rate;
-    const cpuUsPerMessage = measured?.cpuUsPerMessage;
-    if (!(measuredRate! > 0)) throw new Error(`no sustainable rate measured: ${JSON.stringify(samples.at(-1))}`);
-    options.log(`${options.target}: sustainable rate ${Math.round(measuredRate!)}/s, ${Math.round(cpuUsPerMessage!)} µs CPU per message; draining the rest`);
+    if (!measured || !(measured.rate > 0)) throw new Error(`no sustainable rate measured: ${JSON.stringify(samples.at(-1))}`);
+    if (measured.windowS < 5) problems.push(`the prefill ran out after ${measured.windowS.toFixed(1)} s of measuring: give more with --prefill`);
+    const { rate, cpuUsPerMessage } = measured;
+    options.log(`${options.target}: sustainable rate ${Math.round(rate)}/s, ${Math.round(cpuUsPerMessage)} µs CPU per message; draining the rest`);
     if (!(await until(() => sample('measure').then((s) => s.lag === 0 && s.pending === 0), 120_000))) throw new Error('the measurement backlog did not drain within 120 s');
     const restRssMiB = residentMiB(consumer.child.pid);
 
     // The overload, then normal traffic until the lag is below one second of it.
-    const rate = measuredRate!;
     const high = options.overloadFactor * rate;
     const normal = options.normalFactor * rate;
     const expectedDrainS = ((high - rate) * options.overloadSeconds) / Math.max(1, rate - normal);
     const events = Math.ceil(high * options.overloadSeconds + normal * (expectedDrainS * 1.5 + 10));
-    const plan = planOrders({ orders: Math.ceil(events / options.eventsPerOrder), events, users: 100, seed: options.seed + 1, runId: `${run}-x`, mix: 'story' });
+    const plan = loadOf(events, 1, 'x');
     const abort = new AbortController();
     const overloadStart = Date.now();
     const overloadEnd = overloadStart + options.overloadSeconds * 1000;
@@ -257,9 +258,9 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       run,
       target: options.target,
       rate,
-      ...(idleRate === undefined ? {} : { idleRate }),
-      ...(measuredRate === undefined ? {} : { measuredRate }),
-      ...(cpuUsPerMessage === undefined ? {} : { cpuUsPerMessage }),
+      idleRate,
+      measuredRate: rate,
+      cpuUsPerMessage,
       restRssMiB,
       peakRssMiB: consumer.peakRssMiB(),
       maxLag,
