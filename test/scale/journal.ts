@@ -26,7 +26,12 @@ export interface JournalEntry {
 
 /** Appends entries to an NDJSON file as the broker confirms them; `close` flushes. */
 export interface JournalWriter {
-  write(entry: JournalEntry): void;
+  /**
+   * Undefined when the file took the line; otherwise the file's buffer is over its high-water
+   * mark and the promise resolves once it drained. The producer waits for it, so a slow disk
+   * slows the producer instead of growing the buffer (the entries live only on disk).
+   */
+  write(entry: JournalEntry): Promise<void> | undefined;
   close(): Promise<void>;
 }
 
@@ -34,7 +39,7 @@ export function openJournal(path: string): JournalWriter {
   const out = createWriteStream(path, { flags: 'w' });
   let closing: Promise<void> | undefined;
   return {
-    write: (entry) => void out.write(`${JSON.stringify(entry)}\n`),
+    write: (entry) => (out.write(`${JSON.stringify(entry)}\n`) ? undefined : once(out, 'drain').then(() => undefined)),
     close: () =>
       (closing ??= (async () => {
         out.end();

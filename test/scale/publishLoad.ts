@@ -64,6 +64,7 @@ export function publishLoad(options: PublishLoadOptions): { progress: PublishPro
     await pace();
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (options.signal?.aborted) return false;
+      let journalled: Promise<void> | undefined;
       try {
         progress.firstAt ??= Date.now();
         await options.sink.publish(options.channel, planned.message);
@@ -73,11 +74,14 @@ export function publishLoad(options: PublishLoadOptions): { progress: PublishPro
         const { message: _message, ...line } = planned;
         const entry: JournalEntry = { ...line, confirmedAt };
         if (keepEntries) progress.entries.push(entry);
-        options.journal.write(entry);
-        return true;
+        journalled = options.journal.write(entry);
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        continue;
       }
+      // Outside the try: waiting for the journal's disk must never publish the message again.
+      await journalled;
+      return true;
     }
     progress.failed++;
     return false;
