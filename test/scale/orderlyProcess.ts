@@ -48,13 +48,21 @@ export interface OrderlyProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+export interface StartOptions {
+  /** @default 60_000 */
+  readonly timeoutMs?: number;
+  /** Flags for `node` itself, before the entry: V8's flags that `NODE_OPTIONS` refuses. */
+  readonly nodeArgs?: readonly string[];
+}
+
 /**
  * Starts `node dist/src/app/main.js` (or another entry) with `env` over this process's
  * environment; resolves once it printed its URL and `/readyz` answers 200 (the other entries: once
  * they printed `<ENTRY>-READY`), within `timeoutMs`.
  */
-export async function startOrderly(name: string, env: Record<string, string>, entry: OrderlyEntry = 'orderly', timeoutMs = 60_000): Promise<OrderlyProcess> {
-  const child = spawn(process.execPath, [...profileArgs(name), ENTRIES[entry]], { env: { ...process.env, ...env, RACE_INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startOrderly(name: string, env: Record<string, string>, entry: OrderlyEntry = 'orderly', options: StartOptions = {}): Promise<OrderlyProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...profileArgs(name), ENTRIES[entry]], { env: { ...process.env, ...env, RACE_INSTANCE: name }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let pending = '';
   const warnings = new Map<string, number>();

@@ -40,6 +40,8 @@ export interface OverloadRunOptions {
   readonly seed: number;
   /** More settings for the Orderly process. */
   readonly env?: Record<string, string>;
+  /** Flags for the consumer's `node` that `NODE_OPTIONS` refuses (V8's heap growth, say). */
+  readonly nodeArgs?: readonly string[];
   log(line: string): void;
 }
 
@@ -160,7 +162,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
     const prefillPlan = loadOf(options.measure.prefill, 0, 'm');
     const prefill = publishLoad({ sink: gateway, channel: stream, plan: prefillPlan, journal, perOrder: 'sequential', keepEntries: false });
     await prefill.done;
-    consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target);
+    consumer = await startOrderly(`${options.target}-1`, consumerEnv, options.target, { nodeArgs: options.nodeArgs ?? [] });
     const probe = { sample: () => sample('measure'), cpuSeconds: () => consumer!.cpuSeconds() };
     // A first estimate with the producer idle: the rate it publishes at while S itself is measured.
     const idleRate = (await measureAckedRate(probe, IDLE_ESTIMATE_S))?.rate ?? 0;
