@@ -34,6 +34,21 @@ describe('openJournal', () => {
     expect(read.map((e) => e.seq)).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
   });
 
+  it('gives the writers that find the buffer full one shared wait, not a drain listener each', async () => {
+    const path = journalPath();
+    const journal = openJournal(path);
+    const waits = new Set<Promise<void>>();
+    // 128 writers at once, as the overload run's producer has: Node warns past 10 listeners.
+    for (let n = 1; n <= 2000; n++) {
+      const full = journal.write(entry(n));
+      if (full) waits.add(full);
+    }
+    expect(waits.size).toBe(1);
+    await Promise.all(waits);
+    await journal.close();
+    expect(await readNdjson<JournalEntry>(path)).toHaveLength(2000);
+  });
+
   it('takes a line without waiting while there is room', async () => {
     const path = journalPath();
     const journal = openJournal(path);

@@ -38,8 +38,15 @@ export interface JournalWriter {
 export function openJournal(path: string): JournalWriter {
   const out = createWriteStream(path, { flags: 'w' });
   let closing: Promise<void> | undefined;
+  /** One wait for the drain, shared by every writer that found the buffer full (not a listener each). */
+  let drained: Promise<void> | undefined;
   return {
-    write: (entry) => (out.write(`${JSON.stringify(entry)}\n`) ? undefined : once(out, 'drain').then(() => undefined)),
+    write: (entry) => {
+      if (out.write(`${JSON.stringify(entry)}\n`)) return undefined;
+      return (drained ??= once(out, 'drain').then(() => {
+        drained = undefined;
+      }));
+    },
     close: () =>
       (closing ??= (async () => {
         out.end();
