@@ -224,7 +224,7 @@ describe('bench report - options, plan and the metrics bench lines', () => {
 });
 
 describe('bench report - overload rounds', () => {
-  const side = (target: 'orderly' | 'raw', drainS: number | undefined, peakRssMiB: number, problems: string[] = []) => ({
+  const side = (target: 'orderly' | 'raw', drainS: number | undefined, peakRssMiB: number, problems: string[] = [], factor = 1) => ({
     run: `r-${target}`,
     target,
     rate: 3000,
@@ -235,34 +235,46 @@ describe('bench report - overload rounds', () => {
     maxLag: 120_000,
     overloadPublished: 360_000,
     overloadPublishRate: 6000,
-    ...(drainS === undefined ? {} : { drainMs: drainS * 1000 }),
+    ...(drainS === undefined ? {} : { drainMs: drainS * 1000, recovery: { overloadRate: 2700, drainRate: 3000, publishRate: 1500, drainS, expectedS: drainS / factor, factor } }),
     verdictLine: problems.length === 0 ? 'PASS' : 'FAIL',
     problems,
   });
   const round = (orderly: ReturnType<typeof side>, raw: ReturnType<typeof side>, failures: string[] = []): OverloadRound => ({ bound: 384, orderly, raw, failures });
 
-  it('pairs drain times round by round, holds the median to no slower, and the worst peak to the bound', () => {
+  it('pairs recoveries round by round, holds the median to no slower, and the worst peak to the bound', () => {
     const report = overloadReport(
-      [round(side('orderly', 60, 240), side('raw', 90, 110)), round(side('orderly', 80, 250), side('raw', 40, 100), ['Orderly drained 2.00× as long as the raw client']), round(side('orderly', 50, 390), side('raw', 100, 120), ['peak above the bound'])],
+      [
+        round(side('orderly', 60, 240, [], 0.9), side('raw', 90, 110, [], 1.2)),
+        round(side('orderly', 80, 250, [], 1.6), side('raw', 40, 100, [], 0.8), ['Orderly recovered 2.00× as slowly as the raw client']),
+        round(side('orderly', 50, 390, [], 0.7), side('raw', 100, 120, [], 1.4), ['peak above the bound']),
+      ],
       60,
     );
     expect(report.failed).toBe(false);
-    const [drain, , , peak] = report.rows;
+    const [recovery, drain, kept, , , peak] = report.rows;
+    expect(recovery!.orderly).toEqual([0.9, 1.6, 0.7]);
+    expect(recovery!.baseline).toEqual([1.2, 0.8, 1.4]);
+    expect(recovery!.goal).toMatchObject({ atMost: 1 });
+    expect(recovery!.cpuPerThousand).toEqual({ orderly: [0.4, 0.4, 0.4], baseline: [0.4, 0.4, 0.4] });
+    // The drain times are shown, not judged: they follow each consumer's S estimate.
     expect(drain!.orderly).toEqual([60, 80, 50]);
     expect(drain!.baseline).toEqual([90, 40, 100]);
-    expect(drain!.cpuPerThousand).toEqual({ orderly: [0.4, 0.4, 0.4], baseline: [0.4, 0.4, 0.4] });
+    expect(drain!.goal).toBeUndefined();
+    expect(kept!.orderly).toEqual([90, 90, 90]); // 2,700/s kept of S 3,000/s
     expect(peak).toMatchObject({ orderly: [390], baseline: [120], goal: { atMost: 384 } });
     const table = summaryTable(report.rows);
-    expect(table).toContain('0.67× [0.50× – 2.00×] (3 rounds)'); // median of 60/90, 80/40, 50/100
+    expect(table).toContain('0.75× [0.50× – 2.00×] (3 rounds)'); // median of 0.9/1.2, 1.6/0.8, 0.7/1.4
+    expect(table).toContain('0.67× [0.50× – 2.00×] (3 rounds)'); // the drain times: median of 60/90, 80/40, 50/100
     expect(table.split('\n').at(-1)).toContain('**no**'); // 390 MiB over 384, though the median round is under
-    expect(report.notes).toEqual(['overload, round 2, a goal missed in that round: Orderly drained 2.00× as long as the raw client', 'overload, round 3, a goal missed in that round: peak above the bound']);
+    expect(report.notes).toEqual(['overload, round 2, a goal missed in that round: Orderly recovered 2.00× as slowly as the raw client', 'overload, round 3, a goal missed in that round: peak above the bound']);
   });
 
   it('fails on a broken guarantee or a round without a result, and leaves those rounds out of the figures', () => {
     const report = overloadReport([round(side('orderly', undefined, 240, ['oracle: FAIL 3 lost']), side('raw', 90, 110), ['orderly: oracle: FAIL 3 lost']), { childFailure: 'killed after its 25 min timeout' }], 10);
     expect(report.failed).toBe(true);
     expect(report.rows[0]!.orderly).toEqual([Number.NaN, Number.NaN]);
-    expect(report.rows[0]!.baseline).toEqual([90, Number.NaN]);
+    expect(report.rows[0]!.baseline).toEqual([1, Number.NaN]);
+    expect(report.rows[1]!.baseline).toEqual([90, Number.NaN]);
     expect(report.notes).toEqual(['overload, round 1: orderly: oracle: FAIL 3 lost', 'overload, round 2: no result: killed after its 25 min timeout']);
     expect(overloadReport([{ bound: 384, failures: ['the run failed: Redis down'] }], 60)).toMatchObject({ failed: true, notes: ['overload, round 1: the run failed: Redis down'] });
   });

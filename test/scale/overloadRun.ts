@@ -9,6 +9,7 @@ import { collectStatusEvents, type StatusCollector } from './collectStatusEvents
 import { openJournal, readNdjson, type JournalEntry, type JournalWriter } from './journal.js';
 import { planOrders } from './loadPlan.js';
 import { checkRun } from './oracle.js';
+import { recoveryOf, type Recovery } from './overloadRecovery.js';
 import { rawEffectsVerdict } from './overloadVerdict.js';
 import { measureAckedRate, readGroupBacklog, residentMiB, until, type GroupBacklog } from './overloadProbe.js';
 import { startOrderly, type OrderlyProcess } from './orderlyProcess.js';
@@ -72,6 +73,8 @@ export interface OverloadResult {
   readonly overloadPublishRate: number;
   /** From the end of the overload until the lag was below one second of normal traffic. */
   readonly drainMs?: number;
+  /** The drain against the one the consumer's own rate under the overload predicts, when it drained. */
+  readonly recovery?: Recovery;
   readonly verdictLine: string;
   /** Anything here fails the run; the clean-up may still add to it after the result is returned. */
   readonly problems: string[];
@@ -220,6 +223,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       }
     }
     abort.abort();
+    const recovery = drainMs === undefined ? undefined : recoveryOf(samples.filter((p) => p.phase === 'overload'), samples.at(-1)!);
     await publishing.done;
     await journal.close();
     const entries = await readNdjson<JournalEntry>(journalPath);
@@ -269,6 +273,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       overloadPublished,
       overloadPublishRate: overloadPublished / options.overloadSeconds,
       ...(drainMs === undefined ? {} : { drainMs }),
+      ...(recovery === undefined ? {} : { recovery }),
       verdictLine,
       problems,
     };
