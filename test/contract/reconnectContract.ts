@@ -40,7 +40,14 @@ export interface ReconnectSetup {
 
 const RESTARTS = 2;
 const PUBLISHERS = 16;
+/** How long a restart waits for the consumer to be ready again after the one before. */
+const READY_AGAIN_WITHIN_MS = 20_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls every 50 ms until `check` holds or `ms` is over; the assertions afterwards say which. */
+const until = async (check: () => boolean, ms: number) => {
+  const giveUpAt = Date.now() + ms;
+  while (!check() && Date.now() < giveUpAt) await sleep(50);
+};
 const text = (d: Delivery) => new TextDecoder().decode(d.message.body);
 
 export function reconnectContract(setup: ReconnectSetup): void {
@@ -116,8 +123,14 @@ export function reconnectContract(setup: ReconnectSetup): void {
         for (let i = next++; i < total; i = next++) {
           const due = started + (i * 1000) / perSecond;
           if (due > Date.now()) await sleep(due - Date.now());
-          // Restarts are sequential: the second waits for the first to be back.
-          if (restartAt.includes(i)) restarts.push((restarts.at(-1) ?? Promise.resolve()).then(() => own.restart(downMs)));
+          // Restarts are sequential: the second waits for the first to be back and, where the
+          // consumer recovers in place, for it to say it is ready again (bounded). Otherwise a
+          // restart could land in the middle of the last one's recovery (nats.js waits up to 2 s
+          // to reconnect), and one recovery for two restarts would be counted as a missing `onReady`.
+          if (restartAt.includes(i)) {
+            const readyAgain = 1 + restarts.length;
+            restarts.push((restarts.at(-1) ?? Promise.resolve()).then(() => (setup.recoversInPlace ? until(() => ready >= readyAgain, READY_AGAIN_WITHIN_MS) : undefined)).then(() => own.restart(downMs)));
+          }
           const body = new TextEncoder().encode(`reconnect:${i}`);
           const giveUpAt = deadline(30_000);
           while (Date.now() < giveUpAt) {
