@@ -71,6 +71,20 @@ export function overloadReport(rounds: readonly OverloadRound[], seconds: number
       goal: { atMost: 1, text: '≤ 1× (recovery no slower)' },
     },
     {
+      scenario: `${what}: the machine's speed while S was measured (work units per CPU-ms, \`watchMachineSpeed\`)`,
+      unit: 'units/ms',
+      orderly: side('orderly', (r) => r.speedDuringS),
+      baseline: side('raw', (r) => r.speedDuringS),
+      comparison: 'ratio',
+    },
+    {
+      scenario: `${what}: the machine's speed while draining ÷ during the overload's second half`,
+      unit: '×',
+      orderly: side('orderly', (r) => r.recovery?.machineSpeedRatio),
+      baseline: side('raw', (r) => r.recovery?.machineSpeedRatio),
+      comparison: 'ratio',
+    },
+    {
       scenario: `${what}: drain time after the overload (each load made from that consumer's S)`,
       unit: 's',
       orderly: side('orderly', drainS),

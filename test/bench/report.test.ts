@@ -224,7 +224,7 @@ describe('bench report - options, plan and the metrics bench lines', () => {
 });
 
 describe('bench report - overload rounds', () => {
-  const side = (target: 'orderly' | 'raw', drainS: number | undefined, peakRssMiB: number, problems: string[] = [], factor = 1) => ({
+  const side = (target: 'orderly' | 'raw', drainS: number | undefined, peakRssMiB: number, problems: string[] = [], factor = 1, machineSpeedRatio?: number) => ({
     run: `r-${target}`,
     target,
     rate: 3000,
@@ -235,7 +235,7 @@ describe('bench report - overload rounds', () => {
     maxLag: 120_000,
     overloadPublished: 360_000,
     overloadPublishRate: 6000,
-    ...(drainS === undefined ? {} : { drainMs: drainS * 1000, recovery: { overloadRate: 2700, drainRate: 3000, publishRate: 1500, drainS, expectedS: drainS / factor, factor } }),
+    ...(drainS === undefined ? {} : { drainMs: drainS * 1000, recovery: { overloadRate: 2700, drainRate: 3000, publishRate: 1500, drainS, expectedS: drainS / factor, factor, ...(machineSpeedRatio === undefined ? {} : { machineSpeedRatio }) } }),
     verdictLine: problems.length === 0 ? 'PASS' : 'FAIL',
     problems,
   });
@@ -244,16 +244,20 @@ describe('bench report - overload rounds', () => {
   it('pairs recoveries round by round, holds the median to no slower, and the worst peak to the bound', () => {
     const report = overloadReport(
       [
-        round(side('orderly', 60, 240, [], 0.9), side('raw', 90, 110, [], 1.2)),
+        round(side('orderly', 60, 240, [], 0.9), side('raw', 90, 110, [], 1.2, 0.8)),
         round(side('orderly', 80, 250, [], 1.6), side('raw', 40, 100, [], 0.8), ['Orderly recovered 2.00× as slowly as the raw client']),
         round(side('orderly', 50, 390, [], 0.7), side('raw', 100, 120, [], 1.4), ['peak above the bound']),
       ],
       60,
     );
     expect(report.failed).toBe(false);
-    const [recovery, drain, kept, , , peak] = report.rows;
+    const [recovery, speedDuringS, speedRatio, drain, kept, , , peak] = report.rows;
     expect(recovery!.orderly).toEqual([0.9, 1.6, 0.7]);
     expect(recovery!.baseline).toEqual([1.2, 0.8, 1.4]);
+    // The machine's speed is shown where the probe read it (round 1's raw client), and judges nothing.
+    expect(speedRatio!.baseline).toEqual([0.8, Number.NaN, Number.NaN]);
+    expect(speedRatio!.goal).toBeUndefined();
+    expect(speedDuringS!.orderly).toEqual([Number.NaN, Number.NaN, Number.NaN]);
     expect(recovery!.goal).toMatchObject({ atMost: 1 });
     expect(recovery!.cpuPerThousand).toEqual({ orderly: [0.4, 0.4, 0.4], baseline: [0.4, 0.4, 0.4] });
     // The drain times are shown, not judged: they follow each consumer's S estimate.
@@ -274,7 +278,7 @@ describe('bench report - overload rounds', () => {
     expect(report.failed).toBe(true);
     expect(report.rows[0]!.orderly).toEqual([Number.NaN, Number.NaN]);
     expect(report.rows[0]!.baseline).toEqual([1, Number.NaN]);
-    expect(report.rows[1]!.baseline).toEqual([90, Number.NaN]);
+    expect(report.rows[3]!.baseline).toEqual([90, Number.NaN]);
     expect(report.notes).toEqual(['overload, round 1: orderly: oracle: FAIL 3 lost', 'overload, round 2: no result: killed after its 25 min timeout']);
     expect(overloadReport([{ bound: 384, failures: ['the run failed: Redis down'] }], 60)).toMatchObject({ failed: true, notes: ['overload, round 1: the run failed: Redis down'] });
   });

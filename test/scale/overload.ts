@@ -17,7 +17,8 @@ import { numberArgs } from './runScale.js';
  * has the steps). Recovery is judged on each consumer's drain time ÷ the drain time its own rate
  * under the overload predicts (`recoveryOf`), not on the drain times themselves: those follow how
  * far each S estimate was off more than how each consumer recovers (BENCHMARKS.md has the rounds).
- * Both are printed.
+ * Both are printed, with the machine's own speed (`watchMachineSpeed`) while S was measured and
+ * how it moved between the overload and the drain.
  *
  * `node dist/test/scale/overload.js [--seconds 60 --measure 15 --prefill 60000 --credit 256
  * --heap 512 --growth 300 --semiSpace 64 --liveOrders 2000 --bound <MiB> --normal 0.5 --tolerance 0.25 --seed 7] [--json=<file>]`;
@@ -110,6 +111,8 @@ console.log(`| taken off the stream while draining (msg/s) | ${f(orderly?.recove
 console.log(`| drained after the overload | ${s(orderly?.drainMs)} | ${s(raw?.drainMs)} |`);
 console.log(`| Orderly ÷ raw drain time | ${f(ratio, 2)} | |`);
 console.log(`| drain time ÷ the drain its rate under the overload predicts | ${f(orderly?.recovery?.factor, 2)} | ${f(raw?.recovery?.factor, 2)} |`);
+console.log(`| machine speed while S was measured (work units per CPU-ms) | ${f(orderly?.speedDuringS)} | ${f(raw?.speedDuringS)} |`);
+console.log(`| machine speed while draining ÷ during the overload's second half (shown, not taken out) | ${f(orderly?.recovery?.machineSpeedRatio, 2)} | ${f(raw?.recovery?.machineSpeedRatio, 2)} |`);
 console.log(`| Orderly ÷ raw recovery (the goal: ≤ ${1 + args.tolerance}) | ${f(recoveryRatio, 2)} | |`);
 console.log(`| verdict | ${orderly?.verdictLine ?? '—'} | ${raw?.verdictLine ?? '—'} |`);
 for (const r of [orderly, raw]) {

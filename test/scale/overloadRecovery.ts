@@ -1,7 +1,8 @@
+import { median } from '../../bench/report/stats.js';
 import type { GroupBacklog } from './overloadProbe.js';
 
-/** One reading of the consumer group, `atS` seconds into the run. */
-export type BacklogPoint = GroupBacklog & { readonly atS: number };
+/** One reading of the consumer group, `atS` seconds into the run, with the machine's speed then (`watchMachineSpeed`) when known. */
+export type BacklogPoint = GroupBacklog & { readonly atS: number; readonly speed?: number };
 
 /**
  * How a consumer recovered from the overload, measured against itself rather than against the S
@@ -28,23 +29,34 @@ export interface Recovery {
    * up (the producer, on the same cores, took less CPU at the normal rate).
    */
   readonly factor: number;
+  /**
+   * The machine's speed while draining ÷ while overloaded, when the probe read both: the drain
+   * comes a minute or more after the overload's second half, and the machine's speed can move by
+   * more than 10 % in such a time for no reason of the consumer's. Shown beside `factor`, not
+   * taken out of it: within a run the consumers' rates second by second followed the probe's
+   * readings only loosely (correlations of 0.1 to 0.6 in the rounds BENCHMARKS.md has).
+   */
+  readonly machineSpeedRatio?: number;
 }
 
 const published = (p: BacklogPoint) => p.entriesRead + p.lag;
 
 /**
  * The recovery between `overload` (the readings while the producer was at the overload rate, in
- * order) and `drained` (the reading that found the lag drained); undefined when there are too few
- * readings, when the lag did not fall, or when the consumer's overload rate would never have
- * drained it at the producer's normal rate. Rates are of delivered entries (`entries-read`): the lag falls by what is delivered less
- * what is published, and with a backlog the consumer acks as fast as it is delivered.
+ * order) and `drain` (the readings after it, in order, up to the one that found the lag drained);
+ * undefined when there are too few readings, when the lag did not fall, or when the consumer's
+ * overload rate would never have drained it at the producer's normal rate. Rates are of delivered
+ * entries (`entries-read`): the lag falls by what is delivered less what is published, and with a
+ * backlog the consumer acks as fast as it is delivered.
  */
-export function recoveryOf(overload: readonly BacklogPoint[], drained: BacklogPoint): Recovery | undefined {
+export function recoveryOf(overload: readonly BacklogPoint[], drain: readonly BacklogPoint[]): Recovery | undefined {
   const end = overload.at(-1);
-  if (end === undefined || !(drained.atS > end.atS)) return undefined;
+  const drained = drain.at(-1);
+  if (end === undefined || drained === undefined || !(drained.atS > end.atS)) return undefined;
   // The second half: the lag is well above the credit by then, so the consumer is saturated.
   const middleS = (overload[0]!.atS + end.atS) / 2;
-  const from = overload.find((p) => p.atS >= middleS)!;
+  const secondHalf = overload.filter((p) => p.atS >= middleS);
+  const from = secondHalf[0]!;
   if (!(end.atS > from.atS)) return undefined;
   const overloadRate = (end.entriesRead - from.entriesRead) / (end.atS - from.atS);
   const drainS = drained.atS - end.atS;
@@ -53,5 +65,9 @@ export function recoveryOf(overload: readonly BacklogPoint[], drained: BacklogPo
   const drainedLag = end.lag - drained.lag;
   if (!(overloadRate > publishRate) || !(drainedLag > 0)) return undefined;
   const expectedS = drainedLag / (overloadRate - publishRate);
-  return { overloadRate, drainRate, publishRate, drainS, expectedS, factor: drainS / expectedS };
+  const recovery = { overloadRate, drainRate, publishRate, drainS, expectedS, factor: drainS / expectedS };
+  const speedOf = (points: readonly BacklogPoint[]) => median(points.flatMap((p) => (p.speed === undefined ? [] : [p.speed])));
+  const overloadSpeed = speedOf(secondHalf);
+  const drainSpeed = speedOf(drain);
+  return overloadSpeed === undefined || drainSpeed === undefined ? recovery : { ...recovery, machineSpeedRatio: drainSpeed / overloadSpeed };
 }

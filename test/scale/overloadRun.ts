@@ -8,6 +8,7 @@ import { keysOf } from '../support/redisOrders.js';
 import { collectStatusEvents, type StatusCollector } from './collectStatusEvents.js';
 import { openJournal, readNdjson, type JournalEntry, type JournalWriter } from './journal.js';
 import { planOrders } from './loadPlan.js';
+import { watchMachineSpeed } from './machineSpeed.js';
 import { checkRun } from './oracle.js';
 import { recoveryOf, type Recovery } from './overloadRecovery.js';
 import { rawEffectsVerdict } from './overloadVerdict.js';
@@ -51,6 +52,8 @@ export interface OverloadSample extends GroupBacklog {
   readonly atS: number;
   readonly phase: 'measure' | 'overload' | 'normal';
   readonly rssMiB: number;
+  /** The machine's speed over the second before (`watchMachineSpeed`), when the probe had a reading. */
+  readonly speed?: number;
 }
 
 export interface OverloadResult {
@@ -64,6 +67,8 @@ export interface OverloadResult {
   readonly measuredRate?: number;
   /** The consumer's CPU per acked message over the measurement (µs). */
   readonly cpuUsPerMessage?: number;
+  /** The machine's speed while S was measured (work units per CPU-ms, `watchMachineSpeed`). */
+  readonly speedDuringS?: number;
   /** Resident set once the measurement's backlog was drained (or at ready), before the overload. */
   readonly restRssMiB: number;
   /** VmHWM at the end: the highest resident set of the process's whole life. */
@@ -151,9 +156,13 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
   let consumer: OrderlyProcess | undefined;
   let status: StatusCollector | undefined;
   let journal: JournalWriter | undefined;
+  // The machine's own speed moves by more than the consumers differ (`machineSpeedProbe`): recorded beside every sample.
+  const machine = watchMachineSpeed();
   const sample = async (phase: OverloadSample['phase']) => {
     consumer!.sample();
-    const at = { atS: Math.round((Date.now() - startedAt) / 100) / 10, phase, rssMiB: Math.round(residentMiB(consumer!.child.pid)), ...(await readGroupBacklog(redis, stream, run)) };
+    const now = Date.now();
+    const speed = machine.between(now - 1000, now);
+    const at = { atS: Math.round((now - startedAt) / 100) / 10, phase, rssMiB: Math.round(residentMiB(consumer!.child.pid)), ...(speed === undefined ? {} : { speed }), ...(await readGroupBacklog(redis, stream, run)) };
     samples.push(at);
     return at;
   };
@@ -184,7 +193,9 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
     const beside = publishLoad({ sink: gateway, channel: stream, plan: besidePlan, journal, perOrder: 'sequential', keepEntries: false, concurrency: 512, rate: () => producerRate, signal: stopProducer.signal });
     const first = await measureAckedRate(probe, BESIDE_FIRST_S);
     if (first !== undefined) producerRate = first.rate;
+    const measuredFrom = Date.now();
     const measured = await measureAckedRate(probe, options.measure.seconds);
+    const speedDuringS = machine.between(measuredFrom, Date.now());
     stopProducer.abort();
     await beside.done;
     if (!measured || !(measured.rate > 0)) throw new Error(`no sustainable rate measured: ${JSON.stringify(samples.at(-1))}`);
@@ -223,7 +234,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       }
     }
     abort.abort();
-    const recovery = drainMs === undefined ? undefined : recoveryOf(samples.filter((p) => p.phase === 'overload'), samples.at(-1)!);
+    const recovery = drainMs === undefined ? undefined : recoveryOf(samples.filter((p) => p.phase === 'overload'), samples.filter((p) => p.phase === 'normal'));
     await publishing.done;
     await journal.close();
     const entries = await readNdjson<JournalEntry>(journalPath);
@@ -267,6 +278,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
       idleRate,
       measuredRate: rate,
       cpuUsPerMessage,
+      ...(speedDuringS === undefined ? {} : { speedDuringS }),
       restRssMiB,
       peakRssMiB: consumer.peakRssMiB(),
       maxLag,
@@ -285,6 +297,7 @@ export async function overloadRun(options: OverloadRunOptions): Promise<Overload
     const code = await consumer?.stop();
     if (consumer && code !== 0) problems.push(`${consumer.name} exited with ${String(code)}: ${consumer.tail().slice(-2000)}`);
     await gateway.close().catch(() => undefined);
+    await machine.stop();
     const keys = await keysOf(redis, `${run}*`).catch(() => [] as string[]);
     for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000)).catch(() => undefined);
     redis.disconnect();

@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
+import { cpuUs, workUnit } from './workUnit.js';
 
 /**
  * The overload run's baseline: a raw ioredis consumer of one Redis stream, what one would write
  * without Orderly. A reader fills a bounded in-memory queue with `XREADGROUP COUNT <room left>`
  * and pauses while the queue is full (the stream keeps the backlog); workers take from the queue,
- * do a stand-in for Orderly's work on a message (`workUnit` below, as many units as took
+ * do a stand-in for Orderly's work on a message (`workUnit`, as many units as took
  * `RAW_WORK_CPU_US` of CPU time when this process started), record the message id with
  * `HINCRBY <RAW_EFFECTS> <id> 1` and `XACK` it in one `MULTI`. No retries, no claims, no dedup:
  * one member that never fails. Prints `RAW-READY` once its group exists and its first read is out;
@@ -28,24 +29,6 @@ const workCpuUs = Number(env('RAW_WORK_CPU_US', '0'));
 /** Most work for one message, in CPU time at the calibrated speed: a budget never turns into a stall. */
 const MAX_WORK_US = 20_000;
 
-/**
- * One unit of a message's work, like a consumer's: an order-sized object to JSON and back, which
- * allocates as real handling does. The work per message is a count of units, not a span of CPU
- * time: on a busy machine each unit takes longer, as Orderly's handling does (its CPU per message
- * rises with the producer's rate beside it: BENCHMARKS.md), where a spin until a CPU budget is
- * used up would not slow down at all.
- */
-const ORDER_LIKE = {
-  orderId: 'ord-000000000001',
-  userId: 'user-042',
-  status: 'paid',
-  version: 5,
-  items: [1, 2, 3].map((n) => ({ sku: `sku-${n}`, quantity: n, priceCents: 1999 * n })),
-  history: [1, 2, 3, 4, 5].map((n) => ({ type: `order.step-${n}`, eventId: `evt-${n}-0000000000`, at: '2026-01-01T00:00:00.000Z', from: 'created', to: 'paid' })),
-};
-/** V8 does not drop JSON work whose result is unused: parsing and stringifying can throw or call out. */
-const workUnit = (): unknown => JSON.parse(JSON.stringify(ORDER_LIKE));
-
 const redis = new Redis(env('REDIS_URL', 'redis://127.0.0.1:6379'), { maxRetriesPerRequest: 2 });
 const reader = redis.duplicate();
 await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM').catch((error: Error) => {
@@ -58,11 +41,12 @@ let stopping = false;
 let readerDone = false;
 let wakeReader: (() => void) | undefined;
 let wakeWorkers: (() => void)[] = [];
-const cpuUs = () => {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-};
-/** Units per µs of CPU time, measured over 1 s of CPU once the process is up (after a short warm-up). */
+/**
+ * Units per µs of CPU time, measured over 1 s of CPU once the process is up (after a short
+ * warm-up). The work per message is a count of units, not a span of CPU time: on a busy machine
+ * each unit takes longer, as Orderly's handling does (its CPU per message rises with the
+ * producer's rate beside it: BENCHMARKS.md), where a spin until a CPU budget is used up would not.
+ */
 const unitsPerCpuUs = (() => {
   for (const warm = cpuUs(); cpuUs() - warm < 200_000; ) workUnit();
   const start = cpuUs();
