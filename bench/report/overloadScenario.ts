@@ -61,8 +61,8 @@ export function overloadReport(rounds: readonly OverloadRound[], seconds: number
   const what = `overload on Redis Streams, 2×S for ${seconds} s then 0.5×S, vs a raw pause/resume client`;
   const rows: SummaryRow[] = [
     {
-      // The goal: each drain against the one its own rate under the overload predicts, which a wrong S does not move (`recoveryOf`).
-      scenario: `${what}: recovery, drain time ÷ the drain the consumer's own rate under the overload predicts`,
+      // The goal: each drain against an ideal consumer of the capacity it showed, which a wrong S does not move (`recoveryOf`).
+      scenario: `${what}: recovery, drain time ÷ that of an ideal consumer of the capacity it showed, facing the same messages`,
       unit: '×',
       orderly: side('orderly', (r) => r.recovery?.factor),
       baseline: side('raw', (r) => r.recovery?.factor),

@@ -235,7 +235,7 @@ describe('bench report - overload rounds', () => {
     maxLag: 120_000,
     overloadPublished: 360_000,
     overloadPublishRate: 6000,
-    ...(drainS === undefined ? {} : { drainMs: drainS * 1000, recovery: { overloadRate: 2700, drainRate: 3000, publishRate: 1500, drainS, expectedS: drainS / factor, factor, ...(machineSpeedRatio === undefined ? {} : { machineSpeedRatio }) } }),
+    ...(drainS === undefined ? {} : { drainMs: drainS * 1000, recovery: { overloadRate: 2700, drainRate: 3000, publishRate: 1500, drainS, idealDrainS: drainS / factor, factor, ...(machineSpeedRatio === undefined ? {} : { machineSpeedRatio }) } }),
     verdictLine: problems.length === 0 ? 'PASS' : 'FAIL',
     problems,
   });
