@@ -3,8 +3,9 @@ import { verdict, type SummaryRow } from './summaryRow.js';
 
 const whole = (n: number) => Math.round(n).toLocaleString('en');
 
-/** A figure in its unit: rates and bytes whole, milliseconds to two decimals, KiB and seconds to one. */
+/** A figure in its unit: rates and bytes whole, milliseconds to two decimals, KiB and seconds to one, a factor (`×`) as a ratio. */
 export function formatValue(n: number, unit: string): string {
+  if (unit === '×') return formatRatio(n);
   if (unit === 'ms') return `${n.toFixed(2)} ms`;
   if (unit === 'KiB') return `${n.toFixed(1)} KiB`;
   if (unit === 's') return `${n.toFixed(1)} s`;

@@ -267,7 +267,7 @@ describe('bench report - overload rounds', () => {
     expect(kept!.orderly).toEqual([90, 90, 90]); // 2,700/s kept of S 3,000/s
     expect(peak).toMatchObject({ orderly: [390], baseline: [120], goal: { atMost: 384 } });
     const table = summaryTable(report.rows);
-    expect(table).toContain('0.75× [0.50× – 2.00×] (3 rounds)'); // median of 0.9/1.2, 1.6/0.8, 0.7/1.4
+    expect(table).toContain('| 0.90× | 1.20× | 0.75× [0.50× – 2.00×] (3 rounds)'); // the medians of each side's factor, then of 0.9/1.2, 1.6/0.8, 0.7/1.4
     expect(table).toContain('0.67× [0.50× – 2.00×] (3 rounds)'); // the drain times: median of 60/90, 80/40, 50/100
     expect(table.split('\n').at(-1)).toContain('**no**'); // 390 MiB over 384, though the median round is under
     expect(report.notes).toEqual(['overload, round 2, a goal missed in that round: Orderly recovered 2.00× as slowly as the raw client', 'overload, round 3, a goal missed in that round: peak above the bound']);
