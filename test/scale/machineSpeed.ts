@@ -16,7 +16,8 @@ const MAX_READINGS = 28_800;
 /** Starts the probe; its readings arrive every 500 ms from about 100 ms on. */
 export function watchMachineSpeed(): MachineSpeed {
   const child = spawn(process.execPath, [new URL('./machineSpeedProbe.js', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A probe that could not start gives no readings, and the run goes on without them.
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()).once('error', () => resolve()));
   const readings: { readonly at: number; readonly speed: number }[] = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
     const [tag, at, speed] = line.split(' ');
